@@ -1,0 +1,144 @@
+"""Linking a channel with an invite code, and consent."""
+from __future__ import annotations
+
+import re
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import (
+    Ctx,
+    PatientAction,
+    consent_replies,
+    menu_buttons,
+    send,
+    share_pending,
+    share_question,
+)
+from bot.db.models import Gp, Practice
+from bot.enrolment import LinkOutcome, latest_consent, record_consent, redeem_invite
+from bot.escalation.rules import on_consented
+from bot.replies import Button, Reply, intent_payload
+
+START_RE = re.compile(r"^\s*/start(?:@\w+)?\s+(\S+)", re.I)
+
+
+def code_from(ctx: Ctx) -> str | None:
+    code = ctx.entity("invite_code")
+    if code:
+        return code
+    m = START_RE.match(ctx.text)
+    return m.group(1) if m else None
+
+
+def program_intro(ctx: Ctx) -> list[Reply]:
+    assert ctx.patient is not None
+    gp = ctx.session.get(Gp, ctx.patient.gp_id)
+    program = ctx.services.content.program(ctx.lang)
+    return [Reply(ctx.t("program_intro", count=len(program.modules), gp_name=gp.name if gp else ""),
+                  (Button(ctx.t("start_first_module"), intent_payload("continue_program")),))]
+
+
+class ActionStart(PatientAction):
+    requires_patient = False
+    requires_consent = False
+
+    def name(self) -> str:
+        return "action_start"
+
+    def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
+        code = code_from(ctx)
+        now = ctx.services.clock.now()
+        result = redeem_invite(ctx.session, ctx.channel, ctx.tracker.sender_id, code, now)
+        ctx.patient = result.patient
+        outcome = result.outcome
+        if outcome is LinkOutcome.MISSING:
+            send(dispatcher, [Reply(ctx.t("code_missing"))])
+        elif outcome is LinkOutcome.WRONG:
+            send(dispatcher, [Reply(ctx.t("code_wrong"))])
+        elif outcome is LinkOutcome.USED:
+            send(dispatcher, [Reply(ctx.t("code_used"))])
+        elif outcome is LinkOutcome.EXPIRED:
+            send(dispatcher, [Reply(ctx.t("code_expired"))])
+        elif outcome is LinkOutcome.LINKED:
+            assert ctx.patient is not None
+            gp = ctx.session.get(Gp, ctx.patient.gp_id)
+            practice = ctx.session.get(Practice, gp.practice_id) if gp else None
+            send(dispatcher, [Reply(ctx.t("linked_welcome", gp_name=gp.name if gp else "",
+                                          practice=practice.name if practice else ""))])
+            if ctx.patient.status == "consented":
+                send(dispatcher, [Reply(ctx.t("greet_known"), menu_buttons(ctx))])
+            else:
+                send(dispatcher, consent_replies(ctx))
+        else:  # already linked
+            assert ctx.patient is not None
+            if ctx.patient.status != "consented":
+                send(dispatcher, consent_replies(ctx))
+            elif share_pending(ctx):
+                send(dispatcher, [share_question(ctx)])
+            else:
+                send(dispatcher, [Reply(ctx.t("already_linked"), menu_buttons(ctx))])
+        return []
+
+
+class ActionConsent(PatientAction):
+    """consent_agree (optionally with share=yes|no) and consent_decline."""
+
+    requires_consent = False
+
+    def name(self) -> str:
+        return "action_consent"
+
+    def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
+        assert ctx.patient is not None
+        now = ctx.services.clock.now()
+        consent = ctx.services.content.consent(ctx.lang)
+        patient = ctx.patient
+        if ctx.intent == "consent_decline":
+            if patient.status == "consented":
+                send(dispatcher, [Reply(ctx.t("withdraw_hint"))])
+                return []
+            record_consent(ctx.session, patient, consent.version, ctx.lang, consent.text, "declined", now)
+            send(dispatcher, [Reply(ctx.t("consent_declined"))])
+            return []
+        share = (ctx.entity("share") or "").lower()
+        if patient.status != "consented":
+            record_consent(ctx.session, patient, consent.version, ctx.lang, consent.text, "agreed", now)
+            on_consented(ctx.session, patient, now)
+            send(dispatcher, [Reply(ctx.t("consent_done"))])
+            if share not in ("yes", "no"):
+                send(dispatcher, [Reply(ctx.t("consent_share_question_intro")), share_question(ctx)])
+                return []
+        if share in ("yes", "no"):
+            record_consent(ctx.session, patient, consent.version, ctx.lang, consent.text, "agreed", now,
+                           share_workbook=share == "yes")
+            send(dispatcher, program_intro(ctx))
+            return []
+        if share_pending(ctx):
+            send(dispatcher, [share_question(ctx)])
+        else:
+            send(dispatcher, [Reply(ctx.t("consent_done"), menu_buttons(ctx))])
+        return []
+
+
+class ActionShowConsent(PatientAction):
+    requires_consent = False
+
+    def name(self) -> str:
+        return "action_show_consent"
+
+    def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
+        assert ctx.patient is not None
+        if ctx.patient.status != "consented":
+            send(dispatcher, consent_replies(ctx))
+            return []
+        consent = ctx.services.content.consent(ctx.lang)
+        record = latest_consent(ctx.session, ctx.patient)
+        replies = [Reply(f"{consent.title}\n\n{consent.text}")]
+        if record is not None:
+            replies.append(Reply(ctx.t(
+                "consent_status", version=record.version, date=record.at.date().isoformat(),
+                share=ctx.t("share_yes") if ctx.patient.share_workbook else ctx.t("share_no"))))
+        if share_pending(ctx):
+            replies.append(share_question(ctx))
+        send(dispatcher, replies)
+        return []

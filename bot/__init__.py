@@ -1,0 +1,1 @@
+"""Guided self-help CBT chatbot for depression in general practice."""

@@ -1,0 +1,191 @@
+"""`python -m bot …`: the operator's and editor's command line."""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from sqlalchemy import func, select
+
+from bot.clock import SystemClock
+from bot.settings import SettingsError, load_settings
+
+
+def _services():  # type: ignore[no-untyped-def]
+    from bot.app import get_services
+
+    return get_services()
+
+
+def cmd_db_upgrade(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.db.migrate import upgrade
+
+    url = load_settings().database_url
+    upgrade(url)
+    print(f"database is at the latest schema ({url.split('@')[-1]})", file=out)
+    return 0
+
+
+def cmd_gps_add(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.enrolment import add_gp
+
+    svc = _services()
+    with svc.db.session() as session:
+        gp = add_gp(session, args.name, args.email, args.practice, SystemClock().now(),
+                    country=svc.settings.default_country, timezone=svc.settings.default_timezone)
+        if args.channels:
+            gp.notify_channels = args.channels
+        print(f"added GP #{gp.id}: {gp.name} <{gp.email}> at {gp.practice.name}", file=out)
+    return 0
+
+
+def cmd_gps_list(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.db.models import Gp, Patient
+
+    svc = _services()
+    with svc.db.session() as session:
+        gps = session.execute(select(Gp).order_by(Gp.id)).scalars().all()
+        if not gps:
+            print("no GPs yet: add one with 'python -m bot gps add --name … --email …'", file=out)
+        for gp in gps:
+            n = session.execute(select(func.count()).select_from(Patient)
+                                .where(Patient.gp_id == gp.id)).scalar_one()
+            print(f"#{gp.id}  {gp.name} <{gp.email}>  practice={gp.practice.name}  "
+                  f"channels={gp.notify_channels}  patients={n}", file=out)
+    return 0
+
+
+def cmd_patients_invite(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.db.models import Patient
+    from bot.enrolment import EnrolmentError, find_gp, format_code, invite_patient
+
+    svc = _services()
+    with svc.db.session() as session:
+        gp = find_gp(session, args.gp)
+        patient = None
+        if args.patient:
+            patient = session.execute(select(Patient).where(Patient.ref == args.patient)).scalar_one_or_none()
+            if patient is None:
+                raise EnrolmentError(f"no patient {args.patient!r}")
+        invite = invite_patient(session, gp, SystemClock().now(), svc.settings.invite_ttl_days,
+                                language=args.language, patient=patient)
+        code = format_code(invite.code)
+        print(f"patient: {invite.patient.ref} (GP: {gp.name})", file=out)
+        print(f"invite code: {code}  (one use, expires {invite.expires_at:%Y-%m-%d})", file=out)
+        print(f"telegram: https://t.me/{svc.settings.telegram_bot_username}?start={invite.code}", file=out)
+        print(f"web or REST: send  /start {code}", file=out)
+    return 0
+
+
+def cmd_patients_list(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.db.models import Patient
+
+    svc = _services()
+    with svc.db.session() as session:
+        for p in session.execute(select(Patient).order_by(Patient.id)).scalars():
+            print(f"{p.ref}  status={p.status}  gp=#{p.gp_id}  lang={p.language}  tz={p.timezone}",
+                  file=out)
+    return 0
+
+
+def cmd_content_validate(args: argparse.Namespace, out: TextIO) -> int:
+    from pathlib import Path
+
+    from bot.content.validate import main_validate
+
+    root = Path(args.dir) if args.dir else load_settings().content_dir
+    return main_validate(root, out)
+
+
+def cmd_content_preview(args: argparse.Namespace, out: TextIO) -> int:
+    from pathlib import Path
+
+    from bot.content.preview import main_preview
+
+    root = Path(args.dir) if args.dir else load_settings().content_dir
+    return main_preview(root, args.module, args.lang, out)
+
+
+def cmd_risk_check(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.safety.cli import risk_check
+
+    return risk_check(sys.stdin, out)
+
+
+def cmd_train(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.rasa_model import ensure_model
+
+    ensure_model()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.demo import ensure_demo
+
+    ensure_demo(_services(), out)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.supervisor import run_stack
+
+    return run_stack(out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database").add_subparsers(dest="sub", required=True)
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
+
+    gps = sub.add_parser("gps", help="GPs").add_subparsers(dest="sub", required=True)
+    add = gps.add_parser("add", help="add a GP")
+    add.add_argument("--name", required=True)
+    add.add_argument("--email", required=True)
+    add.add_argument("--practice", default="Demo Practice")
+    add.add_argument("--channels", help="comma-separated: console,email,telegram")
+    add.set_defaults(func=cmd_gps_add)
+    gps.add_parser("list", help="list GPs").set_defaults(func=cmd_gps_list)
+
+    pts = sub.add_parser("patients", help="patients").add_subparsers(dest="sub", required=True)
+    inv = pts.add_parser("invite", help="create a patient and a one-time invite code")
+    inv.add_argument("--gp", required=True, help="GP id or e-mail")
+    inv.add_argument("--language", default="en")
+    inv.add_argument("--patient", help="existing patient ref, to link another channel")
+    inv.set_defaults(func=cmd_patients_invite)
+    pts.add_parser("list", help="list patients").set_defaults(func=cmd_patients_list)
+
+    content = sub.add_parser("content", help="CBT content").add_subparsers(dest="sub", required=True)
+    val = content.add_parser("validate", help="check cbt_content/ for errors")
+    val.add_argument("--dir")
+    val.set_defaults(func=cmd_content_validate)
+    pre = content.add_parser("preview", help="show a module as a patient sees it")
+    pre.add_argument("module", help="module id, number or file name")
+    pre.add_argument("--lang", default="en")
+    pre.add_argument("--dir")
+    pre.set_defaults(func=cmd_content_preview)
+
+    risk = sub.add_parser("risk", help="risk detector").add_subparsers(dest="sub", required=True)
+    risk.add_parser("check", help="JSON lines in, JSON lines out").set_defaults(func=cmd_risk_check)
+
+    sub.add_parser("train", help="train the Rasa model if its data changed").set_defaults(func=cmd_train)
+    sub.add_parser("demo", help="create demo practice, GP and invite").set_defaults(func=cmd_demo)
+    sub.add_parser("run", help="start everything and keep it running").set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    from bot.enrolment import EnrolmentError
+
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args, out))
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except EnrolmentError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

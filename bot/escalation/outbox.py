@@ -1,0 +1,80 @@
+"""The escalation outbox.
+
+`escalate()` writes an escalation and one pending notification per channel of the
+GP, in the caller's transaction: the escalation exists exactly when the event that
+caused it does. Delivery is a separate worker's job (at least once, with retries);
+the idempotency keys make a repeated call, or a repeated delivery, a no-op.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.audit import audit
+from bot.db.models import Escalation, Gp, Notification, Patient, Practice
+
+KINDS = {"risk", "deterioration", "followup_due", "disengaged", "program_finished", "new_patient"}
+URGENCIES = {"urgent", "soon", "routine"}
+
+
+@dataclass(frozen=True)
+class EscalationRequest:
+    kind: str
+    urgency: str
+    summary: str
+    details: dict[str, Any]
+    idempotency_key: str
+    risk_event_id: int | None = None
+
+
+def gp_channels(gp: Gp) -> list[tuple[str, str]]:
+    """(channel, recipient) pairs for a GP; console is always included as a safety net."""
+    wanted = [c.strip() for c in (gp.notify_channels or "").split(",") if c.strip()]
+    pairs: list[tuple[str, str]] = [("console", gp.email)]
+    if "email" in wanted:
+        pairs.append(("email", gp.email))
+    if "telegram" in wanted and gp.telegram_chat_id:
+        pairs.append(("telegram", gp.telegram_chat_id))
+    return pairs
+
+
+def escalate(session: Session, patient: Patient, request: EscalationRequest, now: datetime) -> Escalation:
+    if request.kind not in KINDS:
+        raise ValueError(f"unknown escalation kind {request.kind!r}")
+    if request.urgency not in URGENCIES:
+        raise ValueError(f"unknown urgency {request.urgency!r}")
+    existing = session.execute(
+        select(Escalation).where(Escalation.idempotency_key == request.idempotency_key)
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    gp = session.get(Gp, patient.gp_id)
+    assert gp is not None
+    practice = session.get(Practice, gp.practice_id)
+    assert practice is not None
+    deadline = None
+    if request.urgency == "urgent":
+        deadline = now + timedelta(minutes=practice.ack_deadline_minutes)
+    elif request.urgency == "soon":
+        deadline = now + timedelta(days=2)
+    esc = Escalation(
+        idempotency_key=request.idempotency_key, patient_id=patient.id, gp_id=gp.id,
+        kind=request.kind, urgency=request.urgency, status="open", summary=request.summary,
+        details=request.details, risk_event_id=request.risk_event_id, created_at=now,
+        ack_deadline=deadline,
+    )
+    session.add(esc)
+    session.flush()
+    for channel, recipient in gp_channels(gp):
+        session.add(Notification(
+            idempotency_key=f"esc{esc.id}:{channel}:{recipient}:initial",
+            escalation_id=esc.id, channel=channel, recipient=recipient, status="pending",
+            attempts=0, next_attempt_at=now, created_at=now,
+        ))
+    audit(session, now, "system", "escalation_created", patient.id, escalation_id=esc.id,
+          kind=request.kind, urgency=request.urgency, gp_id=gp.id)
+    return esc

@@ -1,0 +1,38 @@
+"""When to escalate (besides risk, which bot.safety.response handles)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.content.model import Program
+from bot.db.models import Escalation, Patient
+from bot.escalation.outbox import EscalationRequest, escalate
+
+
+def on_consented(session: Session, patient: Patient, now: datetime) -> Escalation:
+    return escalate(session, patient, EscalationRequest(
+        kind="new_patient", urgency="routine",
+        summary=f"New patient {patient.ref} has joined the CBT program",
+        details={}, idempotency_key=f"new_patient:{patient.id}",
+    ), now)
+
+
+def on_module_finished(session: Session, patient: Patient, module_id: str, program: Program,
+                       now: datetime) -> Escalation:
+    module = program.module(module_id)
+    nxt = program.next_module(module_id)
+    if nxt is None:
+        return escalate(session, patient, EscalationRequest(
+            kind="program_finished", urgency="routine",
+            summary=f"{patient.ref} has finished the whole program (last: {module.title})",
+            details={"module_id": module.id}, idempotency_key=f"program_finished:{patient.id}",
+        ), now)
+    return escalate(session, patient, EscalationRequest(
+        kind="followup_due", urgency="routine",
+        summary=f"{patient.ref} finished module {module.order}: {module.title}; follow-up due",
+        details={"module_id": module.id, "next_module_id": nxt.id,
+                 "key_points": list(module.gp.key_points),
+                 "agenda": [{"minutes": a.minutes, "item": a.item} for a in module.gp.agenda]},
+        idempotency_key=f"followup_due:{patient.id}:{module.id}",
+    ), now)

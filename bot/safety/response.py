@@ -1,0 +1,181 @@
+"""What happens when risk is detected: record, escalate, reply.
+
+The risk event, the urgent escalation to the patient's GP and the audit entry are
+written in one transaction (the caller's session), before any reply is sent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.audit import audit
+from bot.clock import Clock
+from bot.db.models import Gp, Patient, Practice, RiskEvent
+from bot.escalation import EscalationRequest, escalate
+from bot.replies import Button, Reply, intent_payload
+from bot.safety.detector import RiskResult
+from bot.safety.resources import format_resources, resources_for
+from bot.settings import Settings
+from bot.texts import Texts
+
+ABUSE = {"abuse"}
+OTHERS = {"harm_to_others"}
+EMERGENCY_NUMBER = {"NO": "113", "GB": "999"}
+
+
+@dataclass
+class SafetyOutcome:
+    replies: list[Reply] = field(default_factory=list)
+    risk_event_id: int | None = None
+    escalation_id: int | None = None
+
+
+def _deadline_text(minutes: int) -> str:
+    if minutes < 120:
+        return f"{minutes} minutes"
+    if minutes < 48 * 60:
+        return f"{round(minutes / 60)} hours"
+    return f"{round(minutes / 1440)} days"
+
+
+class SafetyService:
+    def __init__(self, texts: Texts, clock: Clock, settings: Settings) -> None:
+        self.texts = texts
+        self.clock = clock
+        self.settings = settings
+
+    def _safety_buttons(self, lang: str) -> tuple[Button, ...]:
+        return (Button(self.texts.get("safe_button", lang), intent_payload("im_safe")),
+                Button(self.texts.get("not_safe_button", lang), intent_payload("not_safe")))
+
+    def _country(self, session: Session, patient: Patient | None) -> str:
+        if patient is None:
+            return self.settings.default_country
+        gp = session.get(Gp, patient.gp_id)
+        practice = session.get(Practice, gp.practice_id) if gp else None
+        return practice.country if practice else self.settings.default_country
+
+    def handle_risk(self, session: Session, patient: Patient | None, channel: str, sender_id: str,
+                    text: str, result: RiskResult, context: str, source: str = "message",
+                    message_id: str | None = None) -> SafetyOutcome:
+        now = self.clock.now()
+        lang = patient.language if patient else self.settings.default_language
+        category = result.category or "active_ideation"
+        urgent = result.urgency in ("urgent", "soon") or result.urgency is None
+        event = RiskEvent(
+            patient_id=patient.id if patient else None, channel=channel, sender_id=sender_id,
+            source=source, category=category, urgency=result.urgency or "urgent",
+            evidence=list(result.evidence), message_text=text[:4000], context=context[:64],
+            bot_response="crisis_response", detected_at=now,
+        )
+        session.add(event)
+        session.flush()
+        outcome = SafetyOutcome(risk_event_id=event.id)
+
+        if category in ABUSE:
+            opening = "risk_opening_abuse"
+        elif category in OTHERS:
+            opening = "risk_opening_others"
+        else:
+            opening = "risk_opening"
+        country = self._country(session, patient)
+        resources = resources_for(country, lang)
+        outcome.replies.append(Reply(self.texts.get(opening, lang)))
+        outcome.replies.append(Reply(self.texts.get("risk_resources_intro", lang) + "\n"
+                                     + format_resources(resources, lang)))
+
+        if patient is not None:
+            gp = session.get(Gp, patient.gp_id)
+            practice = session.get(Practice, gp.practice_id) if gp else None
+            assert gp is not None and practice is not None
+            esc = escalate(session, patient, EscalationRequest(
+                kind="risk", urgency="urgent" if urgent else "soon",
+                summary=f"Risk message from {patient.ref}: {category.replace('_', ' ')}",
+                details={"category": category, "categories": list(result.to_dict().get("categories", [])),
+                         "urgency": result.urgency, "evidence": list(result.evidence),
+                         "context": context, "source": source, "risk_event_id": event.id},
+                idempotency_key=f"risk:{channel}:{sender_id}:{message_id or event.id}",
+                risk_event_id=event.id,
+            ), now)
+            outcome.escalation_id = esc.id
+            patient.risk_open_since = now
+            if urgent:
+                told = self.texts.get("risk_gp_told", lang, gp_name=gp.name,
+                                      deadline=_deadline_text(practice.ack_deadline_minutes))
+            else:
+                told = self.texts.get("risk_gp_told_routine", lang, gp_name=gp.name)
+            outcome.replies.append(Reply(told))
+        else:
+            outcome.replies.append(Reply(self.texts.get("risk_no_gp", lang)))
+        outcome.replies.append(Reply(self.texts.get("safety_question", lang), self._safety_buttons(lang)))
+        audit(session, now, f"patient:{patient.ref}" if patient else f"{channel}:{sender_id}",
+              "risk_detected", patient.id if patient else None, category=category,
+              urgency=result.urgency, evidence=list(result.evidence), context=context,
+              risk_event_id=event.id, escalation_id=outcome.escalation_id,
+              bot_did="crisis_response+safety_question" + ("+gp_escalation" if patient else ""))
+        return outcome
+
+    def _open_event(self, session: Session, patient: Patient | None, channel: str,
+                    sender_id: str) -> RiskEvent | None:
+        query = select(RiskEvent).where(RiskEvent.closed_at.is_(None))
+        if patient is not None:
+            query = query.where(RiskEvent.patient_id == patient.id)
+        else:
+            query = query.where(RiskEvent.channel == channel, RiskEvent.sender_id == sender_id)
+        return session.execute(query.order_by(RiskEvent.detected_at.desc(), RiskEvent.id.desc())
+                               .limit(1)).scalar_one_or_none()
+
+    def is_open(self, patient: Patient | None) -> bool:
+        return bool(patient and patient.risk_open_since)
+
+    def answer(self, session: Session, patient: Patient | None, channel: str, sender_id: str,
+               answer: str) -> list[Reply]:
+        """The patient's answer to "are you safe right now?": safe | not_safe | unclear."""
+        now = self.clock.now()
+        lang = patient.language if patient else self.settings.default_language
+        event = self._open_event(session, patient, channel, sender_id)
+        if event is None and not self.is_open(patient):
+            return [Reply(self.texts.get("safety_not_open", lang))]
+        gp = session.get(Gp, patient.gp_id) if patient else None
+        if event is not None:
+            event.safety_answer = answer
+        actor = f"patient:{patient.ref}" if patient else f"{channel}:{sender_id}"
+        audit(session, now, actor, f"safety_answer_{answer}", patient.id if patient else None,
+              risk_event_id=event.id if event else None)
+        if answer == "unclear":
+            return [Reply(self.texts.get("safety_unclear", lang), self._safety_buttons(lang))]
+        if answer == "not_safe":
+            country = self._country(session, patient)
+            replies = [Reply(self.texts.get("not_safe_reply", lang,
+                                            emergency=EMERGENCY_NUMBER.get(country, "your emergency number"),
+                                            gp_name=gp.name if gp else "your GP"))]
+            replies.append(Reply(format_resources(resources_for(country, lang), lang)))
+            if patient is not None and event is not None:
+                escalate(session, patient, EscalationRequest(
+                    kind="risk", urgency="urgent",
+                    summary=f"{patient.ref} says they are NOT safe right now",
+                    details={"category": event.category, "safety_answer": "not_safe",
+                             "risk_event_id": event.id},
+                    idempotency_key=f"risk-not-safe:{event.id}", risk_event_id=event.id,
+                ), now)
+            replies.append(Reply(self.texts.get("safety_unclear", lang), self._safety_buttons(lang)))
+            return replies
+        # safe
+        if event is not None:
+            event.closed_at = now
+        if patient is not None:
+            patient.risk_open_since = None
+        return [
+            Reply(self.texts.get("safe_reply", lang)),
+            Reply(self.texts.get("safe_reply_next", lang), (
+                Button(self.texts.get("back_to_program_button", lang), intent_payload("continue_program")),
+                Button(self.texts.get("stop_today_button", lang), intent_payload("goodbye")),
+            )),
+        ]
+
+    def hold(self, patient: Patient) -> list[Reply]:
+        """While a risk conversation is open, the program waits for the safety answer."""
+        return [Reply(self.texts.get("risk_open_hold", patient.language),
+                      self._safety_buttons(patient.language))]

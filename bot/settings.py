@@ -1,0 +1,146 @@
+"""All configuration, read from environment variables once and validated.
+
+Every variable is documented in `.env.example` and in the README's table. A bad
+value stops the process with a message that names the variable, what it got and
+what it wants, rather than failing later somewhere deep inside.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """One or more environment variables have values the product cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    content_dir: Path
+    default_language: str
+    default_timezone: str
+    default_country: str
+    invite_ttl_days: int
+    telegram_bot_username: str
+    public_base_url: str
+    rasa_url: str
+    action_server_port: int
+    rasa_port: int
+    secret_key: str = field(repr=False)
+    log_level: str = "INFO"
+
+
+_BOOL_TRUE = {"1", "true", "yes", "on"}
+_BOOL_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int, errors: list[str]) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        errors.append(f"{name}={raw!r} is not a whole number (expected {lo}..{hi})")
+        return default
+    if not lo <= value <= hi:
+        errors.append(f"{name}={value} is out of range (expected {lo}..{hi})")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool, errors: list[str]) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    low = raw.strip().lower()
+    if low in _BOOL_TRUE:
+        return True
+    if low in _BOOL_FALSE:
+        return False
+    errors.append(f"{name}={raw!r} is not a yes/no value (use true or false)")
+    return default
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{REPO_ROOT / 'var' / 'bot.db'}"
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Reads and validates the settings; raises SettingsError listing every problem."""
+    env = os.environ if env is None else env
+    errors: list[str] = []
+
+    database_url = env.get("DATABASE_URL", "").strip() or default_database_url()
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
+        errors.append(
+            f"DATABASE_URL={database_url!r} is not supported: use sqlite:///path/to/file.db "
+            "or postgresql://user@host:port/dbname"
+        )
+
+    content_dir = Path(env.get("CONTENT_DIR", "").strip() or REPO_ROOT / "cbt_content")
+    if not content_dir.is_dir():
+        errors.append(f"CONTENT_DIR={str(content_dir)!r} is not a directory")
+
+    default_language = env.get("DEFAULT_LANGUAGE", "en").strip() or "en"
+    if not re.fullmatch(r"[a-z]{2}", default_language):
+        errors.append(f"DEFAULT_LANGUAGE={default_language!r} must be a two-letter code like en or nb")
+
+    default_timezone = env.get("DEFAULT_TIMEZONE", "Europe/Oslo").strip() or "Europe/Oslo"
+    try:
+        ZoneInfo(default_timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors.append(f"DEFAULT_TIMEZONE={default_timezone!r} is not a known IANA timezone (e.g. Europe/Oslo)")
+
+    default_country = (env.get("DEFAULT_COUNTRY", "NO").strip() or "NO").upper()
+    if not re.fullmatch(r"[A-Z]{2}", default_country):
+        errors.append(f"DEFAULT_COUNTRY={default_country!r} must be a two-letter country code like NO or GB")
+
+    invite_ttl_days = _int(env, "INVITE_TTL_DAYS", 14, 1, 365, errors)
+
+    username = env.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@") or "YourPracticeBot"
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", username):
+        errors.append(f"TELEGRAM_BOT_USERNAME={username!r} is not a valid Telegram bot username")
+
+    rasa_port = _int(env, "RASA_PORT", 5005, 1, 65535, errors)
+    action_port = _int(env, "ACTION_SERVER_PORT", 5055, 1, 65535, errors)
+    rasa_url = env.get("RASA_URL", "").strip() or f"http://127.0.0.1:{rasa_port}"
+    if not re.match(r"^https?://", rasa_url):
+        errors.append(f"RASA_URL={rasa_url!r} must start with http:// or https://")
+    public_base_url = env.get("PUBLIC_BASE_URL", "").strip() or f"http://127.0.0.1:{rasa_port}"
+    if not re.match(r"^https?://", public_base_url):
+        errors.append(f"PUBLIC_BASE_URL={public_base_url!r} must start with http:// or https://")
+
+    secret_key = env.get("SECRET_KEY", "").strip() or "dev-only-insecure-secret-change-me"
+    production = _bool(env, "PRODUCTION", False, errors)
+    if production and (secret_key.startswith("dev-only") or len(secret_key) < 32):
+        errors.append("SECRET_KEY must be set to a random value of at least 32 characters when PRODUCTION=true")
+
+    log_level = (env.get("LOG_LEVEL", "INFO").strip() or "INFO").upper()
+    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        errors.append(f"LOG_LEVEL={log_level!r} must be one of DEBUG, INFO, WARNING, ERROR")
+
+    if errors:
+        raise SettingsError("invalid configuration:\n  - " + "\n  - ".join(errors))
+
+    return Settings(
+        database_url=database_url,
+        content_dir=content_dir,
+        default_language=default_language,
+        default_timezone=default_timezone,
+        default_country=default_country,
+        invite_ttl_days=invite_ttl_days,
+        telegram_bot_username=username,
+        public_base_url=public_base_url.rstrip("/"),
+        rasa_url=rasa_url.rstrip("/"),
+        action_server_port=action_port,
+        rasa_port=rasa_port,
+        secret_key=secret_key,
+        log_level=log_level,
+    )

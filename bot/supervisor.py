@@ -1,0 +1,126 @@
+"""Starts the Rasa server and the action server, keeps them running, stops them cleanly.
+
+One command for a practice's single machine (`make run`). A crashed process is
+restarted with a growing delay; Ctrl-C or SIGTERM stops everything.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from bot.rasa_model import ensure_model
+from bot.settings import REPO_ROOT, Settings, load_settings
+
+
+def rasa_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{settings.action_server_port}/webhook")
+    tracker = env.get("TRACKER_URL") or f"sqlite:///{REPO_ROOT / 'var' / 'tracker.db'}"
+    env["TRACKER_URL"] = tracker
+    env.setdefault("TRACKER_DIALECT", tracker.split(":", 1)[0].split("+", 1)[0])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return env
+
+
+def commands(settings: Settings, model: Path) -> dict[str, list[str]]:
+    py = sys.executable
+    return {
+        "actions": [py, "-m", "rasa_sdk", "--actions", "actions", "--port",
+                    str(settings.action_server_port)],
+        "rasa": [py, "-m", "rasa", "run", "--enable-api", "--model", str(model),
+                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                 "--port", str(settings.rasa_port), "--cors", "*"],
+    }
+
+
+@dataclass
+class Child:
+    name: str
+    cmd: list[str]
+    proc: subprocess.Popen | None = None
+    restarts: int = 0
+    started_at: float = field(default=0.0)
+
+
+def wait_http(url: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - local URL
+                if resp.status < 500:
+                    return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+def run_stack(out: TextIO) -> int:
+    settings = load_settings()
+    model = ensure_model(quiet=True)
+    env = rasa_env(settings)
+    log_dir = REPO_ROOT / "var" / "log"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    children = [Child(n, c) for n, c in commands(settings, model).items()]
+    stopping = False
+
+    def start(child: Child) -> None:
+        log = open(log_dir / f"{child.name}.log", "ab")  # noqa: SIM115 - owned by the child
+        child.proc = subprocess.Popen(child.cmd, cwd=REPO_ROOT, env=env, stdout=log,
+                                      stderr=subprocess.STDOUT, start_new_session=True)
+        child.started_at = time.monotonic()
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    for child in children:
+        start(child)
+    print("==> starting the action server and the Rasa server (logs in var/log/)", file=out, flush=True)
+    ok = wait_http(f"http://127.0.0.1:{settings.action_server_port}/health", 60) and wait_http(
+        f"http://127.0.0.1:{settings.rasa_port}/status", 180)
+    if not ok:
+        print("error: the servers did not come up; see var/log/rasa.log and var/log/actions.log",
+              file=sys.stderr)
+        stopping = True
+    else:
+        base = f"http://127.0.0.1:{settings.rasa_port}"
+        print(f"""
+==> ready.
+    Chat in this terminal:   make shell
+    REST:                    curl -s {base}/webhooks/rest/webhook \\
+                               -d '{{"sender": "me", "message": "/start YOUR-CODE"}}'
+    Stop:                    Ctrl-C
+""", file=out, flush=True)
+    while not stopping:
+        time.sleep(0.5)
+        for child in children:
+            assert child.proc is not None
+            if child.proc.poll() is not None and not stopping:
+                delay = min(30, 2 ** min(child.restarts, 5))
+                print(f"!! {child.name} exited with {child.proc.returncode}; restarting in {delay}s",
+                      file=out, flush=True)
+                time.sleep(delay)
+                child.restarts = 0 if time.monotonic() - child.started_at > 300 else child.restarts + 1
+                start(child)
+    for child in children:
+        if child.proc and child.proc.poll() is None:
+            os.killpg(child.proc.pid, signal.SIGTERM)
+    for child in children:
+        if child.proc:
+            try:
+                child.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.proc.pid, signal.SIGKILL)
+    print("==> stopped", file=out)
+    return 0 if ok else 1

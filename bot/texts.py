@@ -1,0 +1,49 @@
+"""Patient-facing system messages, loaded from cbt_content/<lang>/messages.yaml.
+
+Editors change the wording there; the code only knows the keys. A missing key in a
+translation falls back to English, so a half-done translation never breaks a reply.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class Texts:
+    def __init__(self, content_dir: Path) -> None:
+        self._dir = content_dir
+        self._cache: dict[str, tuple[float, dict[str, str]]] = {}
+        self._lock = threading.Lock()
+
+    def _load(self, lang: str) -> dict[str, str]:
+        path = self._dir / lang / "messages.yaml"
+        if not path.exists():
+            return {}
+        mtime = path.stat().st_mtime
+        with self._lock:
+            hit = self._cache.get(lang)
+            if hit and hit[0] == mtime:
+                return hit[1]
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError:
+                # Keep serving the last good version of an edited file.
+                return hit[1] if hit else {}
+            table = {str(k): str(v) for k, v in data.items()}
+            self._cache[lang] = (mtime, table)
+            return table
+
+    def get(self, key: str, lang: str = "en", **values: Any) -> str:
+        table = self._load(lang)
+        template = table.get(key)
+        if template is None and lang != "en":
+            template = self._load("en").get(key)
+        if template is None:
+            raise KeyError(f"no message {key!r} in {self._dir}/{lang}/messages.yaml")
+        return template.format(**values) if values else template
+
+    def keys(self, lang: str = "en") -> set[str]:
+        return set(self._load(lang))

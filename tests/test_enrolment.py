@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import Services
+from bot.clock import FrozenClock
+from bot.db.models import AuditLog, ChannelIdentity, Invite
+from bot.enrolment import (
+    EnrolmentError,
+    LinkOutcome,
+    add_gp,
+    find_gp,
+    find_patient,
+    format_code,
+    invite_patient,
+    record_consent,
+    redeem_invite,
+)
+
+
+def _gp(services: Services, clock: FrozenClock):  # type: ignore[no-untyped-def]
+    with services.db.session() as s:
+        return add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now()).id
+
+
+def test_add_gp_validates(services: Services, clock: FrozenClock) -> None:
+    _gp(services, clock)
+    with services.db.session() as s:
+        with pytest.raises(EnrolmentError, match="not a valid e-mail"):
+            add_gp(s, "Dr X", "nope", "P", clock.now())
+        with pytest.raises(EnrolmentError, match="already exists"):
+            add_gp(s, "Dr Y", "ADA@example.org", "P", clock.now())
+        with pytest.raises(EnrolmentError, match="no GP with id or e-mail"):
+            find_gp(s, "who@example.org")
+        assert find_gp(s, "ada@example.org").name == "Dr Ada Berg"
+
+
+def test_invite_code_links_once(services: Services, clock: FrozenClock) -> None:
+    gp_id = _gp(services, clock)
+    with services.db.session() as s:
+        inv = invite_patient(s, find_gp(s, str(gp_id)), clock.now(), 14)
+        code, ref = inv.code, inv.patient.ref
+        # Only a hash of the code is stored.
+        assert all(code not in (i.code_hash or "") for i in s.execute(select(Invite)).scalars())
+    with services.db.session() as s:
+        r = redeem_invite(s, "rest", "alice", format_code(code).lower(), clock.now())
+        assert r.outcome is LinkOutcome.LINKED
+        assert r.patient is not None and r.patient.ref == ref and r.patient.status == "linked"
+    with services.db.session() as s:
+        assert redeem_invite(s, "rest", "alice", code, clock.now()).outcome is LinkOutcome.ALREADY_LINKED
+        assert redeem_invite(s, "rest", "mallory", code, clock.now()).outcome is LinkOutcome.USED
+        assert redeem_invite(s, "rest", "bob", "ZZZZ-ZZZZ", clock.now()).outcome is LinkOutcome.WRONG
+        assert redeem_invite(s, "rest", "bob", None, clock.now()).outcome is LinkOutcome.MISSING
+        assert find_patient(s, "rest", "alice") is not None
+        assert find_patient(s, "telegram", "alice") is None
+        actions = [a.action for a in s.execute(select(AuditLog)).scalars()]
+        assert "channel_linked" in actions
+
+
+def test_expired_code(services: Services, clock: FrozenClock) -> None:
+    gp_id = _gp(services, clock)
+    with services.db.session() as s:
+        code = invite_patient(s, find_gp(s, str(gp_id)), clock.now(), 1).code
+    clock.advance(timedelta(days=1, seconds=1))
+    with services.db.session() as s:
+        assert redeem_invite(s, "rest", "late", code, clock.now()).outcome is LinkOutcome.EXPIRED
+
+
+def test_second_channel_is_the_same_patient(services: Services, clock: FrozenClock) -> None:
+    gp_id = _gp(services, clock)
+    with services.db.session() as s:
+        gp = find_gp(s, str(gp_id))
+        first = invite_patient(s, gp, clock.now(), 14)
+        redeem_invite(s, "telegram", "12345", first.code, clock.now())
+        second = invite_patient(s, gp, clock.now(), 14, patient=first.patient)
+        r = redeem_invite(s, "socketio", "web-session-1", second.code, clock.now())
+        assert r.outcome is LinkOutcome.LINKED
+        ids = {i.patient_id for i in s.execute(select(ChannelIdentity)).scalars()}
+        assert ids == {first.patient.id}
+
+
+def test_consent_recorded_with_version(services: Services, clock: FrozenClock) -> None:
+    gp_id = _gp(services, clock)
+    with services.db.session() as s:
+        inv = invite_patient(s, find_gp(s, str(gp_id)), clock.now(), 14)
+        redeem_invite(s, "rest", "c", inv.code, clock.now())
+        rec = record_consent(s, inv.patient, 3, "en", "the text", "agreed", clock.now(), share_workbook=True)
+        assert inv.patient.status == "consented" and inv.patient.share_workbook
+        assert rec.version == 3 and len(rec.text_sha256) == 64
+        with pytest.raises(ValueError, match="unknown consent decision"):
+            record_consent(s, inv.patient, 3, "en", "t", "maybe", clock.now())

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+
+def test_defaults_are_embedded_sqlite() -> None:
+    s = load_settings({})
+    assert s.database_url.startswith("sqlite:///")
+    assert s.database_url.endswith("var/bot.db")
+    assert s.default_timezone == "Europe/Oslo"
+    assert s.invite_ttl_days == 14
+
+
+def test_postgres_url_accepted() -> None:
+    s = load_settings({"DATABASE_URL": "postgresql://u@127.0.0.1:5432/x"})
+    assert s.database_url == "postgresql://u@127.0.0.1:5432/x"
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL='mysql://x' is not supported"),
+        ({"INVITE_TTL_DAYS": "soon"}, "INVITE_TTL_DAYS='soon' is not a whole number"),
+        ({"INVITE_TTL_DAYS": "0"}, "INVITE_TTL_DAYS=0 is out of range"),
+        ({"DEFAULT_TIMEZONE": "Mars/Base"}, "DEFAULT_TIMEZONE='Mars/Base' is not a known IANA timezone"),
+        ({"RASA_PORT": "99999"}, "RASA_PORT=99999 is out of range"),
+        ({"PRODUCTION": "true"}, "SECRET_KEY must be set"),
+        ({"PRODUCTION": "maybe"}, "PRODUCTION='maybe' is not a yes/no value"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL='LOUD'"),
+        ({"CONTENT_DIR": "/nonexistent/x"}, "CONTENT_DIR='/nonexistent/x' is not a directory"),
+    ],
+)
+def test_bad_values_are_named(env: dict[str, str], fragment: str) -> None:
+    with pytest.raises(SettingsError) as err:
+        load_settings(env)
+    assert fragment in str(err.value)
+
+
+def test_all_problems_reported_at_once() -> None:
+    with pytest.raises(SettingsError) as err:
+        load_settings({"RASA_PORT": "x", "LOG_LEVEL": "LOUD"})
+    assert "RASA_PORT" in str(err.value) and "LOG_LEVEL" in str(err.value)
+
+
+def test_env_example_documents_every_variable() -> None:
+    import re
+    from pathlib import Path
+
+    source = Path("bot/settings.py").read_text()
+    used = set(re.findall(r'"([A-Z][A-Z0-9_]+)"', source)) - {"INFO", "DEBUG", "WARNING", "ERROR", "NO"}
+    example = Path(".env.example").read_text()
+    readme = Path("README.md").read_text()
+    for name in used:
+        assert f"{name}=" in example, f"{name} missing from .env.example"
+        assert f"`{name}`" in readme, f"{name} missing from the README's table"
