@@ -35,6 +35,20 @@ class Settings:
     rasa_port: int
     secret_key: str = field(repr=False)
     log_level: str = "INFO"
+    # ---- escalation delivery ----
+    smtp_host: str = ""  # empty: e-mails are written to var/mail/ instead of sent
+    smtp_port: int = 25
+    smtp_security: str = "plain"  # plain | starttls | ssl
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_from: str = "cbt-assistant@localhost"
+    email_include_clinical_detail: bool = False
+    gp_web_port: int = 5080
+    gp_web_url: str = "http://127.0.0.1:5080"
+    telegram_token: str = field(default="", repr=False)
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    disengaged_after_days: int = 7
+    digest_hour: int = 8
 
 
 _BOOL_TRUE = {"1", "true", "yes", "on"}
@@ -126,6 +140,36 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         errors.append(f"LOG_LEVEL={log_level!r} must be one of DEBUG, INFO, WARNING, ERROR")
 
+    # ---- escalation delivery ----
+    smtp_host = env.get("SMTP_HOST", "").strip()
+    smtp_security = (env.get("SMTP_SECURITY", "plain").strip() or "plain").lower()
+    if smtp_security not in {"plain", "starttls", "ssl"}:
+        errors.append(f"SMTP_SECURITY={smtp_security!r} must be plain, starttls or ssl")
+    smtp_port = _int(env, "SMTP_PORT", 465 if smtp_security == "ssl" else 25, 1, 65535, errors)
+    smtp_user = env.get("SMTP_USER", "").strip()
+    smtp_password = env.get("SMTP_PASSWORD", "")
+    if bool(smtp_user) != bool(smtp_password):
+        errors.append("SMTP_USER and SMTP_PASSWORD must be set together (or both left empty)")
+    smtp_from = env.get("SMTP_FROM", "").strip() or "cbt-assistant@localhost"
+    if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", smtp_from):
+        errors.append(f"SMTP_FROM={smtp_from!r} is not an e-mail address like gp-alerts@practice.example")
+    email_clinical = _bool(env, "EMAIL_INCLUDE_CLINICAL_DETAIL", False, errors)
+    gp_web_port = _int(env, "GP_WEB_PORT", 5080, 1, 65535, errors)
+    gp_web_url = env.get("GP_WEB_URL", "").strip() or f"http://127.0.0.1:{gp_web_port}"
+    if not re.match(r"^https?://", gp_web_url):
+        errors.append(f"GP_WEB_URL={gp_web_url!r} must start with http:// or https://")
+    telegram_token = env.get("TELEGRAM_TOKEN", "").strip()
+    if telegram_token and not re.fullmatch(r"\d+:[\w-]{20,}", telegram_token):
+        errors.append("TELEGRAM_TOKEN does not look like a bot token from @BotFather (123456:ABC...)")
+    telegram_api = env.get("TELEGRAM_API_BASE_URL", "").strip() or "https://api.telegram.org/bot"
+    if not re.match(r"^https?://", telegram_api):
+        errors.append(f"TELEGRAM_API_BASE_URL={telegram_api!r} must start with http:// or https://")
+    disengaged_days = _int(env, "DISENGAGED_AFTER_DAYS", 7, 1, 365, errors)
+    digest_hour = _int(env, "DIGEST_HOUR", 8, 0, 23, errors)
+    if production and smtp_host and smtp_security == "plain" and smtp_user:
+        errors.append("SMTP_SECURITY=plain with SMTP_USER would send the password unencrypted; "
+                      "use starttls or ssl when PRODUCTION=true")
+
     if errors:
         raise SettingsError("invalid configuration:\n  - " + "\n  - ".join(errors))
 
@@ -143,4 +187,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rasa_port=rasa_port,
         secret_key=secret_key,
         log_level=log_level,
+        smtp_host=smtp_host,
+        smtp_port=smtp_port,
+        smtp_security=smtp_security,
+        smtp_user=smtp_user,
+        smtp_password=smtp_password,
+        smtp_from=smtp_from,
+        email_include_clinical_detail=email_clinical,
+        gp_web_port=gp_web_port,
+        gp_web_url=gp_web_url.rstrip("/"),
+        telegram_token=telegram_token,
+        telegram_api_base_url=telegram_api,
+        disengaged_after_days=disengaged_days,
+        digest_hour=digest_hour,
     )

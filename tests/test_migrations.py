@@ -5,7 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from bot.db.migrate import downgrade, upgrade
-from bot.db.models import Base
+from bot.db.all_models import Base
 from bot.db.session import make_engine
 
 

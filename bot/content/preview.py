@@ -46,6 +46,19 @@ def _indented(out: TextIO, text: str, width: int, indent: str) -> None:
         print(f"{indent}{line}".rstrip(), file=out)
 
 
+def _hanging(out: TextIO, first: str, text: str, width: int) -> None:
+    """``first`` then ``text`` wrapped, continuation lines aligned under the text."""
+    wrapped = textwrap.wrap(
+        text,
+        width=max(width, len(first) + 10),
+        initial_indent=first,
+        subsequent_indent=" " * len(first),
+        break_on_hyphens=False,
+    )
+    for line in wrapped or [first]:
+        print(line, file=out)
+
+
 def _render_step(module: Module, index: int, step: Step, out: TextIO, width: int) -> None:
     heading = f"-- step {index + 1}/{len(module.steps)}: {step.id} ({step.type}) "
     print(heading.ljust(width, "-"), file=out)
@@ -63,14 +76,14 @@ def _render_step(module: Module, index: int, step: Step, out: TextIO, width: int
     if step.type == REFLECTION:
         if step.hint:
             _indented(out, f"For example: {step.hint}", width, "    ")
-        print(f"    ... patient types an answer ... {SAVED_NOTE}", file=out)
+        print(f"    ... patient types an answer ...\n    {SAVED_NOTE}", file=out)
         return
     if step.type == EXERCISE:
         for number, exercise_field in enumerate(step.fields, start=1):
             _bubble(out, f"{number}/{len(step.fields)}: {exercise_field.prompt}", width)
             if exercise_field.hint:
                 _indented(out, f"For example: {exercise_field.hint}", width, "    ")
-            print(f"    ... patient types an answer ... {SAVED_NOTE}", file=out)
+            print(f"    ... patient types an answer ...\n    {SAVED_NOTE}", file=out)
         return
     if step.type == HOMEWORK and step.remind_after_days:
         print(f"    (reminder after {step.remind_after_days} day(s))", file=out)
@@ -100,18 +113,19 @@ def render_module(module: Module, out: TextIO, width: int = 60) -> None:
 
     gp = module.gp
     print("#" * width, file=out)
-    print("GP SECTION (for the follow-up consultation; not shown to the patient)", file=out)
+    print("GP SECTION - for the follow-up consultation", file=out)
+    print("(not shown to the patient)", file=out)
     print("#" * width, file=out)
     print("Key points:", file=out)
     for point in gp.key_points:
-        _indented(out, f"- {point}", width, "  ")
+        _hanging(out, "  - ", point, width)
     print(f"Follow-up agenda ({gp.agenda_minutes} minutes):", file=out)
     for item in gp.agenda:
-        _indented(out, f"{item.minutes:>2} min  {item.item}", width, "  ")
+        _hanging(out, f"  {item.minutes:>2} min  ", item.item, width)
     if gp.watch_for:
         print("Watch for:", file=out)
         for point in gp.watch_for:
-            _indented(out, f"- {point}", width, "  ")
+            _hanging(out, "  - ", point, width)
 
 
 def _matches(path: Path, data: object, ref: str) -> bool:
@@ -155,8 +169,8 @@ def main_preview(root: Path, module_ref: str, lang: str | None, out: TextIO) -> 
         print(f"  (none: no module files under {root / chosen / 'modules'})", file=out)
     for path, module, _problems, data in entries:
         if module is not None:
-            print(f"  {module.order:>2}  {module.id:<24} {path.name}  {module.title}", file=out)
+            print(f"  {module.order:>2}  {module.id:<22} {path.name:<26} {module.title}", file=out)
         else:
             module_id = data.get("id", "?") if isinstance(data, Mapping) else "?"
-            print(f"   ?  {module_id!s:<24} {path.name}  (has errors)", file=out)
+            print(f"   ?  {module_id!s:<22} {path.name:<26} (has errors)", file=out)
     return 2

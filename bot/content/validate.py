@@ -164,10 +164,11 @@ class _FileChecker:
             return None
 
     def key_line(self, node: Any, key: Any) -> int | None:
+        lc: Any = getattr(node, "lc", None)
         try:
             if isinstance(key, int) and isinstance(node, list):
-                return int(node.lc.item(key)[0]) + 1
-            return int(node.lc.key(key)[0]) + 1
+                return int(lc.item(key)[0]) + 1
+            return int(lc.key(key)[0]) + 1
         except (AttributeError, KeyError, IndexError, TypeError):
             return self.node_line(node)
 
@@ -355,6 +356,10 @@ class _FileChecker:
         return tuple(result)
 
 
+def _by_line(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda problem: problem.line or 0)
+
+
 def _join(location: str, key: str) -> str:
     return f"{location}.{key}" if location else key
 
@@ -377,11 +382,17 @@ def _load_yaml(path: Path, checker: _FileChecker) -> Any:
         data = yaml.load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = int(mark.line) + 1 if mark is not None else None
+        mark_line = int(mark.line) + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         context = getattr(exc, "context", None)
         detail = f"{context}: {problem}" if context else str(problem)
-        checker.error(line, "", f"YAML syntax error ({detail}); check indentation and quotes")
+        advice = "check indentation and quotes"
+        if "mapping values are not allowed" in str(problem):
+            advice = (
+                "a ': ' inside a value confuses YAML - put the text in double quotes, "
+                "or write '|' after the key and the text on the next lines"
+            )
+        checker.error(mark_line, "", f"YAML syntax error ({detail}); {advice}")
         return None
     if data is None:
         checker.error(None, "", "file is empty")
@@ -437,7 +448,7 @@ def read_module(path: Path) -> tuple[Module | None, list[Problem], Any]:
         or steps is None
         or gp is None
     ):
-        return None, ck.problems, data
+        return None, _by_line(ck.problems), data
     module = Module(
         id=module_id,
         version=version,
@@ -449,7 +460,7 @@ def read_module(path: Path) -> tuple[Module | None, list[Problem], Any]:
         gp=gp,
         source=path,
     )
-    return module, ck.problems, data
+    return module, _by_line(ck.problems), data
 
 
 def _read_steps(data: Mapping[Any, Any], ck: _FileChecker) -> tuple[Step, ...] | None:
@@ -503,9 +514,11 @@ def _read_step(raw: Mapping[Any, Any], location: str, ck: _FileChecker) -> Step 
     step_type = ck.text(raw, "type", location)
     if step_type is not None and step_type not in STEP_TYPES:
         guess = difflib.get_close_matches(step_type, STEP_TYPES, n=1)
-        hint = f"did you mean '{guess[0]}'?" if guess else f"use one of: {', '.join(STEP_TYPES)}"
+        advice = f"did you mean '{guess[0]}'?" if guess else f"use one of: {', '.join(STEP_TYPES)}"
         ck.error(
-            ck.key_line(raw, "type"), f"{location}.type", f"unknown step type '{step_type}'; {hint}"
+            ck.key_line(raw, "type"),
+            f"{location}.type",
+            f"unknown step type '{step_type}'; {advice}",
         )
         step_type = None
     if step_type is None:
@@ -526,7 +539,8 @@ def _read_step(raw: Mapping[Any, Any], location: str, ck: _FileChecker) -> Step 
             ck.unknown_key(raw, key, allowed, location, f"a {step_type} step")
 
     text = ck.patient_text(raw, "text", location)
-    title = hint = None
+    title: str | None = None
+    hint: str | None = None
     options: tuple[Option, ...] = ()
     fields: tuple[Field, ...] = ()
     remind: int | None = None

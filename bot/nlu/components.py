@@ -21,8 +21,6 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.safety import detect
-
 RISK_INTENT = "risk_detected"
 START_RE = re.compile(r"^\s*/start(?:@\w+)?(?:\s+(\S+))?\s*$", re.I)
 
@@ -73,6 +71,8 @@ class RiskDetectorComponent(GraphComponent):
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
+        from bot.safety import detect  # imported here so training does not need it
+
         for message in messages:
             text = message.get("text") or ""
             if not text.strip():

@@ -79,10 +79,14 @@ def fold_nb(pattern: str) -> str:
 
 MACROS: dict[str, str] = {
     # gaps of up to N words (never crossing " . " or " , ")
-    "G1": r"(?:\w+ )?",
-    "G2": r"(?:\w+ ){0,2}",
-    "G3": r"(?:\w+ ){0,3}",
-    "G4": r"(?:\w+ ){0,4}",
+    # (a gap word is never a denial word, so "I have not ... hurt myself" is not
+    #  swallowed by a gap; denials are handled by the detector's negation check)
+    "NEGW": r"(?:not|no|never|dont|didnt|doesnt|havent|hasnt|wont|wouldnt|ikke|aldri|ingen)\b",
+    "G1": r"(?:(?!%NEGW%)\w+ )?",
+    "G2": r"(?:(?!%NEGW%)\w+ ){0,2}",
+    "G3": r"(?:(?!%NEGW%)\w+ ){0,3}",
+    "G4": r"(?:(?!%NEGW%)\w+ ){0,4}",
+    "G6": r"(?:(?!%NEGW%)\w+ ){0,6}",
     # --- English
     "SELF": r"(?:myself|my self|meself|mysefl|myslef|mysel)",
     "KILL": r"(?:kill|kil|killing|kiling|killed|murder|murdering|off|offing)",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from bot.db.models import Base
+from bot.db.all_models import Base
 from bot.db.session import make_engine
 
 config = context.config

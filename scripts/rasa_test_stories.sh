@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs Rasa's test stories against the current model; fails on any wrong prediction.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export PYTHONPATH="$PWD" RASA_TELEMETRY_ENABLED=false
+model="$($PY -c 'from bot.rasa_model import ensure_model; print(ensure_model(quiet=True))')"
+out="${1:-results/stories}"
+$PY -m rasa test core --stories tests/stories --model "$model" --endpoints endpoints.yml \
+    --fail-on-prediction-errors --out "$out" --no-plot

@@ -1,0 +1,109 @@
+"""Starts the real action server and Rasa server for end-to-end tests and benchmarks."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bot.rasa_model import ensure_model
+from bot.settings import REPO_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    workdir: Path
+    database_url: str
+    rasa_port: int
+    action_port: int
+    procs: list[subprocess.Popen] = field(default_factory=list)
+    logs: list[Path] = field(default_factory=list)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "DATABASE_URL": self.database_url,
+            "TRACKER_URL": f"sqlite:///{self.workdir / 'tracker.db'}",
+            "TRACKER_DIALECT": "sqlite",
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/webhook",
+            "RASA_PORT": str(self.rasa_port),
+            "ACTION_SERVER_PORT": str(self.action_port),
+            "PYTHONPATH": str(REPO_ROOT),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+        })
+        return env
+
+    def _spawn(self, name: str, cmd: list[str]) -> None:
+        log = self.workdir / f"{name}.log"
+        self.logs.append(log)
+        with open(log, "wb") as fh:
+            self.procs.append(subprocess.Popen(cmd, cwd=REPO_ROOT, env=self.env(), stdout=fh,
+                                               stderr=subprocess.STDOUT, start_new_session=True))
+
+    def start(self, timeout: float = 240) -> Stack:
+        model = ensure_model(quiet=True)
+        py = sys.executable
+        self._spawn("actions", [py, "-m", "rasa_sdk", "--actions", "actions",
+                                "--port", str(self.action_port)])
+        self._spawn("rasa", [py, "-m", "rasa", "run", "--enable-api", "--model", str(model),
+                             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                             "--port", str(self.rasa_port)])
+        deadline = time.monotonic() + timeout
+        for url in (f"http://127.0.0.1:{self.action_port}/health", f"{self.rasa_url}/status"):
+            while True:
+                for proc, log in zip(self.procs, self.logs):
+                    if proc.poll() is not None:
+                        raise RuntimeError(f"{log.name} exited early:\n{log.read_text()[-3000:]}")
+                try:
+                    if requests.get(url, timeout=2).status_code == 200:
+                        break
+                except requests.RequestException:
+                    pass
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"{url} did not come up in {timeout}s")
+                time.sleep(0.5)
+        return self
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    def say(self, sender: str, message: str, session: requests.Session | None = None) -> list[dict[str, Any]]:
+        http = session or requests
+        resp = http.post(f"{self.rasa_url}/webhooks/rest/webhook",
+                         json={"sender": sender, "message": message}, timeout=30)
+        resp.raise_for_status()
+        return list(resp.json())
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def buttons(replies: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [b for r in replies for b in r.get("buttons") or []]

@@ -1,0 +1,144 @@
+"""End to end over REST with the real Rasa server and action server.
+
+A patient links with /start <code>, consents, enters module 1, works through
+steps, and a risk message mid-module produces the crisis reply and an urgent
+escalation record.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import SystemClock
+from bot.db import Database
+from bot.db.migrate import upgrade
+from bot.db.models import Escalation, ModuleProgress, Notification, Patient, RiskEvent, WorkbookEntry
+from bot.enrolment import add_gp, format_code, invite_patient
+from tests.e2e.stack import Stack, buttons, free_port, texts
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    workdir: Path = tmp_path_factory.mktemp("stack")
+    url = f"sqlite:///{workdir / 'bot.db'}"
+    upgrade(url)
+    s = Stack(workdir=workdir, database_url=url, rasa_port=free_port(), action_port=free_port())
+    s.start()
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
+def new_code(stack: Stack) -> str:
+    db = Database(stack.database_url)
+    with db.session() as s:
+        gp = s.execute(select(__import__("bot.db.models", fromlist=["Gp"]).Gp)).scalars().first()
+        if gp is None:
+            gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", SystemClock().now())
+        code = invite_patient(s, gp, SystemClock().now(), 14).code
+    db.dispose()
+    return format_code(code)
+
+
+def payload_for(replies: list[dict], fragment: str) -> str:
+    for b in buttons(replies):
+        if fragment.lower() in b["title"].lower() or fragment in b["payload"]:
+            return b["payload"]
+    raise AssertionError(f"no button like {fragment!r} in {json.dumps(replies)[:1500]}")
+
+
+def onboard(stack: Stack, sender: str) -> list[dict]:
+    r = stack.say(sender, f"/start {new_code(stack)}")
+    assert "connected" in texts(r).lower()
+    assert payload_for(r, "consent_agree") == "/consent_agree"
+    r = stack.say(sender, "/consent_agree")
+    r = stack.say(sender, payload_for(r, '"share":"yes"'))
+    assert "module" in texts(r).lower()
+    return stack.say(sender, payload_for(r, "continue_program"))
+
+
+def test_unknown_sender_is_told_how_to_get_a_code(stack: Stack) -> None:
+    r = stack.say("stranger", "hello there")
+    assert "invite code" in texts(r).lower()
+    r = stack.say("stranger", "/start NOPE-NOPE")
+    assert "couldn't find that code" in texts(r).lower()
+
+
+def test_nothing_of_the_program_before_consent(stack: Stack) -> None:
+    stack.say("shy", f"/start {new_code(stack)}")
+    r = stack.say("shy", "/continue_program")
+    assert "agreement" in texts(r).lower() or "agree" in texts(r).lower()
+    assert not any("choose" in b["payload"] for b in buttons(r))
+
+
+def test_link_consent_and_work_through_module_1(stack: Stack) -> None:
+    r = onboard(stack, "alice")
+    assert "Module 1" in texts(r)
+    answered_text = False
+    for _ in range(40):
+        payloads = [b["payload"] for b in buttons(r)]
+        if any(p.startswith("/choose") for p in payloads):
+            r = stack.say("alice", "b")  # typed answer to a multiple-choice question
+        elif "/skip" in payloads:
+            r = stack.say("alice", "I stayed in bed and felt guilty about it, then worse.")
+            answered_text = True
+        elif "/continue_program" in payloads and "finished module 1" not in texts(r).lower():
+            r = stack.say("alice", "next")
+        else:
+            break
+    assert "finished module 1" in texts(r).lower(), texts(r)
+    assert answered_text
+    db = Database(stack.database_url)
+    with db.session() as s:
+        p = s.execute(select(ModuleProgress)).scalars().all()
+        assert any(row.module_id.startswith("m1") and row.status == "finished" for row in p)
+        assert s.execute(select(WorkbookEntry).where(WorkbookEntry.answer.like("%stayed in bed%"))).first()
+        kinds = {e.kind for e in s.execute(select(Escalation)).scalars()}
+        assert {"new_patient", "followup_due"} <= kinds
+    db.dispose()
+
+
+def test_pause_and_resume_where_left_off(stack: Stack) -> None:
+    r = onboard(stack, "bob")
+    r = stack.say("bob", "next")
+    before = texts(r)
+    r = stack.say("bob", "pause")
+    assert "paused" in texts(r).lower()
+    r = stack.say("bob", "continue")
+    assert "where you left off" in texts(r).lower()
+    assert before.strip().splitlines()[-1] in texts(r)
+
+
+def test_risk_message_mid_module_escalates(stack: Stack) -> None:
+    onboard(stack, "carol")
+    r = stack.say("carol", "honestly i just want to kms, everyone would be better off")
+    out = texts(r)
+    assert "safe right now" in out.lower()
+    assert "113" in out
+    assert "/im_safe" in [b["payload"] for b in buttons(r)]
+    db = Database(stack.database_url)
+    with db.session() as s:
+        patient = s.execute(select(Patient).join(Patient.identities).where(
+            Patient.identities.any(sender_id="carol"))).scalars().first()
+        assert patient is not None and patient.risk_open_since is not None
+        esc = s.execute(select(Escalation).where(Escalation.patient_id == patient.id,
+                                                 Escalation.kind == "risk")).scalar_one()
+        assert esc.urgency == "urgent" and esc.ack_deadline is not None
+        event = s.execute(select(RiskEvent).where(RiskEvent.id == esc.risk_event_id)).scalar_one()
+        assert event.context.startswith("module:m1")
+        assert s.execute(select(Notification).where(Notification.escalation_id == esc.id)).first()
+    db.dispose()
+    # The program waits for the safety answer, then resumes.
+    r = stack.say("carol", "/continue_program")
+    assert "are you safe" in texts(r).lower()
+    r = stack.say("carol", "/im_safe")
+    assert "glad you're safe" in texts(r).lower()
+    r = stack.say("carol", "/continue_program")
+    assert "where you left off" in texts(r).lower()

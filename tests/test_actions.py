@@ -1,0 +1,203 @@
+"""Actions in the SDK's own shape: a fresh CollectingDispatcher and a tracker per test."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.info import ActionChitchat, ActionFallback, ActionInfo
+from actions.onboarding import ActionConsent, ActionShowConsent, ActionStart
+from actions.program import ActionProgram, command_in_answer
+from actions.safety import ActionRiskResponse, ActionSafetyAnswer
+from bot.app import Services
+from bot.clock import FrozenClock
+from bot.db.models import Escalation, ModuleProgress, Patient, RiskEvent, WorkbookEntry
+from bot.enrolment import add_gp, invite_patient
+
+DOMAIN: dict[str, Any] = yaml.safe_load(open("domain.yml"))
+
+
+def tracker(text: str, intent: str, sender: str = "pat", entities: list[dict] | None = None,
+            slots: dict[str, Any] | None = None, channel: str = "rest") -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0},
+              "entities": entities or [], "message_id": f"m-{abs(hash((sender, text, intent)))}"}
+    events = [{"event": "user", "text": text, "parse_data": latest, "input_channel": channel}]
+    return Tracker(sender, slots or {"awaiting_text": False, "workbook_text": None}, latest, events,
+                   False, None, {}, "action_listen")
+
+
+def run(action: Any, t: Tracker) -> tuple[list[dict], list[dict]]:
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, t, DOMAIN)
+    return events, dispatcher.messages
+
+
+def all_text(messages: list[dict]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def payloads(messages: list[dict]) -> list[str]:
+    return [b["payload"] for m in messages for b in m.get("buttons") or []]
+
+
+@pytest.fixture
+def code(services: Services, clock: FrozenClock) -> str:
+    with services.db.session() as s:
+        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now())
+        return invite_patient(s, gp, clock.now(), 14).code
+
+
+def consented(code: str, sender: str = "pat") -> None:
+    run(ActionStart(), tracker(f"/start {code}", "start", sender))
+    run(ActionConsent(), tracker("/consent_agree", "consent_agree", sender))
+    run(ActionConsent(), tracker('/consent_agree{"share":"yes"}', "consent_agree", sender,
+                                 entities=[{"entity": "share", "value": "yes"}]))
+
+
+def test_start_links_and_shows_consent(services: Services, code: str) -> None:
+    _, msgs = run(ActionStart(), tracker(f"/start {code}", "start"))
+    assert "connected" in all_text(msgs)
+    assert "/consent_agree" in payloads(msgs) and "/consent_decline" in payloads(msgs)
+    assert "not an emergency service" in all_text(msgs).lower()
+
+
+def test_start_with_code_as_entity(services: Services, code: str) -> None:
+    _, msgs = run(ActionStart(), tracker("/start", "start", entities=[{"entity": "invite_code", "value": code}]))
+    assert "connected" in all_text(msgs)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("/start", "send /start followed by the invite code"),
+    ("/start WRONG-CODE", "couldn't find that code"),
+])
+def test_start_bad_codes_are_explained(services: Services, code: str, text: str, expected: str) -> None:
+    _, msgs = run(ActionStart(), tracker(text, "start", "someone"))
+    assert expected in all_text(msgs)
+
+
+def test_unknown_sender_gets_told_how_to_join(services: Services, code: str) -> None:
+    _, msgs = run(ActionProgram(), tracker("next", "continue_program", "nobody"))
+    assert "invite code" in all_text(msgs)
+    _, msgs = run(ActionChitchat(), tracker("hi", "greet", "nobody"))
+    assert "invite code" in all_text(msgs)
+
+
+def test_program_blocked_until_consent(services: Services, code: str) -> None:
+    run(ActionStart(), tracker(f"/start {code}", "start"))
+    _, msgs = run(ActionProgram(), tracker("next", "continue_program"))
+    assert "/consent_agree" in payloads(msgs)
+    with services.db.session() as s:
+        assert s.execute(select(ModuleProgress)).first() is None
+
+
+def test_consent_then_share_question_then_program(services: Services, code: str) -> None:
+    run(ActionStart(), tracker(f"/start {code}", "start"))
+    _, msgs = run(ActionConsent(), tracker("/consent_agree", "consent_agree"))
+    assert '/consent_agree{"share":"yes"}' in payloads(msgs)
+    # Before the share choice is made, the program asks it again rather than starting.
+    _, msgs = run(ActionProgram(), tracker("next", "continue_program"))
+    assert '/consent_agree{"share":"no"}' in payloads(msgs)
+    _, msgs = run(ActionConsent(), tracker('/consent_agree{"share":"no"}', "consent_agree",
+                                           entities=[{"entity": "share", "value": "no"}]))
+    assert "/continue_program" in payloads(msgs)
+    with services.db.session() as s:
+        p = s.execute(select(Patient)).scalar_one()
+        assert p.status == "consented" and p.share_workbook is False
+        assert s.execute(select(Escalation).where(Escalation.kind == "new_patient")).scalar_one()
+    _, msgs = run(ActionShowConsent(), tracker("consent", "show_consent"))
+    assert "version" in all_text(msgs).lower()
+
+
+def test_module_flow_choice_text_pause_resume(services: Services, code: str, clock: FrozenClock) -> None:
+    consented(code)
+    events, msgs = run(ActionProgram(), tracker("/continue_program", "continue_program"))
+    assert "Module 1" in all_text(msgs)
+    seen_text = False
+    for _ in range(60):
+        p = payloads(msgs)
+        if any(x.startswith("/choose") for x in p):
+            events, msgs = run(ActionProgram(), tracker("a", "choose"))
+        elif "/skip" in p:
+            assert {"event": "slot", "name": "awaiting_text", "value": True} in [
+                {k: e[k] for k in ("event", "name", "value")} for e in events if e["event"] == "slot"]
+            events, msgs = run(ActionProgram(), tracker("my answer", "share_feeling",
+                                                        slots={"awaiting_text": True, "workbook_text": "my answer"}))
+            seen_text = True
+        elif "finished module 1" in all_text(msgs).lower():
+            break
+        else:
+            events, msgs = run(ActionProgram(), tracker("next", "continue_program"))
+    assert seen_text and "finished module 1" in all_text(msgs).lower()
+    with services.db.session() as s:
+        assert s.execute(select(WorkbookEntry).where(WorkbookEntry.answer == "my answer")).first()
+        assert s.execute(select(Escalation).where(Escalation.kind == "followup_due")).scalar_one()
+    # Module 2 starts, pause keeps the place, continue re-shows it.
+    _, msgs = run(ActionProgram(), tracker("next", "continue_program"))
+    assert "Module 2" in all_text(msgs)
+    _, msgs = run(ActionProgram(), tracker("pause", "pause"))
+    assert "Paused" in all_text(msgs)
+    _, msgs = run(ActionProgram(), tracker("continue", "continue_program"))
+    assert "where you left off" in all_text(msgs)
+
+
+@pytest.mark.parametrize(("answer", "command"), [
+    ("/skip", "skip"), ("skip", "skip"), ("Pause", "pause"), ("menu", "menu"),
+    ("I needed a break from everyone", None), ("next time I will try", None),
+])
+def test_commands_inside_free_text(answer: str, command: str | None) -> None:
+    assert command_in_answer(answer) == command
+
+
+def test_risk_response_escalates_in_one_transaction(services: Services, code: str) -> None:
+    consented(code)
+    run(ActionProgram(), tracker("/continue_program", "continue_program"))
+    events, msgs = run(ActionRiskResponse(), tracker("i want to end my life", "risk_detected"))
+    text = all_text(msgs)
+    assert "safe right now" in text.lower() and "113" in text and "Dr Ada Berg" in text
+    assert {"/im_safe", "/not_safe"} <= set(payloads(msgs))
+    assert {"event": "active_loop", "name": None} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events if e["event"] == "active_loop"]
+    with services.db.session() as s:
+        ev = s.execute(select(RiskEvent)).scalar_one()
+        esc = s.execute(select(Escalation).where(Escalation.kind == "risk")).scalar_one()
+        assert esc.risk_event_id == ev.id and esc.urgency == "urgent"
+        assert ev.context.startswith("module:m1")
+    # While open, the program holds; "not safe" escalates again; "safe" closes it.
+    _, msgs = run(ActionProgram(), tracker("next", "continue_program"))
+    assert "/im_safe" in payloads(msgs)
+    _, msgs = run(ActionSafetyAnswer(), tracker("no", "not_safe"))
+    assert "113" in all_text(msgs)
+    _, msgs = run(ActionSafetyAnswer(), tracker("/im_safe", "im_safe"))
+    assert "/continue_program" in payloads(msgs)
+    with services.db.session() as s:
+        assert s.execute(select(Patient)).scalar_one().risk_open_since is None
+        assert len(s.execute(select(Escalation).where(Escalation.kind == "risk")).all()) == 2
+
+
+def test_risk_before_linking_still_gets_resources(services: Services, code: str) -> None:
+    _, msgs = run(ActionRiskResponse(), tracker("i want to die", "risk_detected", "anon"))
+    assert "113" in all_text(msgs) and "not connected to a GP" in all_text(msgs)
+    with services.db.session() as s:
+        assert s.execute(select(RiskEvent)).scalar_one().patient_id is None
+
+
+def test_safety_net_catches_risk_the_nlu_missed(services: Services, code: str) -> None:
+    consented(code)
+    _, msgs = run(ActionChitchat(), tracker("i wish i could sleep and never wake up", "share_feeling"))
+    assert "safe right now" in all_text(msgs).lower()
+    with services.db.session() as s:
+        assert s.execute(select(Escalation).where(Escalation.kind == "risk")).scalar_one()
+
+
+def test_fallback_never_dead_ends(services: Services, code: str) -> None:
+    _, msgs = run(ActionFallback(), tracker("🦄🦄", "nlu_fallback", "nobody"))
+    assert "invite code" in all_text(msgs)
+    consented(code)
+    _, msgs = run(ActionFallback(), tracker("asdfgh", "nlu_fallback"))
+    assert "/continue_program" in payloads(msgs)
+    _, msgs = run(ActionInfo(), tracker("progress", "progress"))
+    assert "0 of 6" in all_text(msgs)
