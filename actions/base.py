@@ -142,6 +142,8 @@ class PatientAction(Action, metaclass=abc.ABCMeta):
                         session, patient, channel, tracker.sender_id, ctx.text, result,
                         context=f"safety_net:{self.name()}",
                         message_id=tracker.latest_message.get("message_id"))
+                    if patient is not None:
+                        services.program.hold_place(session, patient)
                     send(dispatcher, outcome.replies)
                     return [SlotSet("awaiting_text", False), SlotSet("workbook_text", None)]
             if self.requires_patient and patient is None:

@@ -62,6 +62,8 @@ class ActionRiskResponse(PatientAction):
         outcome = ctx.services.safety.handle_risk(
             ctx.session, ctx.patient, ctx.channel, ctx.tracker.sender_id, ctx.text, result,
             context=context, message_id=ctx.tracker.latest_message.get("message_id"))
+        if ctx.patient is not None:
+            ctx.services.program.hold_place(ctx.session, ctx.patient)
         send(dispatcher, outcome.replies)
         return [SlotSet("awaiting_text", False), SlotSet("workbook_text", None), ActiveLoop(None)]
 

@@ -96,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     ev = evaluate(rows)
 
     print(f"data: {path}  ({len(rows)} messages)\n")
-    print(f"{'language':<10}{'n':>5}{'pos':>5}{'TP':>5}{'FN':>5}{'FP':>5}{'recall':>9}{'precision':>11}")
+    print(f"{'language':<10}{'n':>5}{'pos':>5}{'TP':>5}{'FN':>5}{'FP':>5}{'recall':>9}"
+          f"{'precision':>11}")
     tot = defaultdict(int)
     for lang in sorted(ev["lang"]):
         s = ev["lang"][lang]
@@ -104,8 +105,9 @@ def main(argv: list[str] | None = None) -> int:
             tot[k] += v
         print(f"{lang:<10}{s['n']:>5}{s['tp'] + s['fn']:>5}{s['tp']:>5}{s['fn']:>5}{s['fp']:>5}"
               f"{_ratio(s['tp'], s['tp'] + s['fn']):>9}{_ratio(s['tp'], s['tp'] + s['fp']):>11}")
-    print(f"{'all':<10}{tot['n']:>5}{tot['tp'] + tot['fn']:>5}{tot['tp']:>5}{tot['fn']:>5}{tot['fp']:>5}"
-          f"{_ratio(tot['tp'], tot['tp'] + tot['fn']):>9}{_ratio(tot['tp'], tot['tp'] + tot['fp']):>11}")
+    print(f"{'all':<10}{tot['n']:>5}{tot['tp'] + tot['fn']:>5}{tot['tp']:>5}{tot['fn']:>5}"
+          f"{tot['fp']:>5}{_ratio(tot['tp'], tot['tp'] + tot['fn']):>9}"
+          f"{_ratio(tot['tp'], tot['tp'] + tot['fp']):>11}")
 
     print(f"\n{'category':<18}{'n':>5}{'recall(risk)':>14}{'category agreement':>20}")
     for cat in [*CATEGORIES, *sorted(set(ev["cat"]) - set(CATEGORIES))]:

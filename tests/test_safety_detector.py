@@ -115,6 +115,9 @@ MUST_FIRE_NOISY = [
     "i hate myself 🔪🩸",
     "so done with everything 💊⚰️",
     "K I L L   M Y S E L F",
+    "k i l l myself",
+    "s u i c i d e",
+    "s.u.i.c.i.d.e",
     "I\u2019m going to kill myself",
     "I want to k\u200bill my\u200dself",
     "ＩＷＡＮＴ ＴＯ ＤＩＥ".replace("ＩＷＡＮＴ", "Ｉ ＷＡＮＴ"),
@@ -223,7 +226,9 @@ def test_must_fire_noisy_spelling(text: str) -> None:
 def test_must_not_fire(text: str) -> None:
     res = detect(text)
     assert not res.risk, (text, res.evidence)
-    assert res.category is None and res.urgency is None and res.evidence == []
+    assert res.category is None
+    assert res.urgency is None
+    assert res.evidence == []
 
 
 def test_lang_is_only_a_hint() -> None:
@@ -235,12 +240,14 @@ def test_lang_is_only_a_hint() -> None:
 # ---------------------------------------------------------------- negation
 def test_negation_does_not_cancel_other_risk() -> None:
     res = detect("I'm not suicidal, I just wouldn't care if I didn't wake up")
-    assert res.risk and res.category == "passive_ideation"
+    assert res.risk
+    assert res.category == "passive_ideation"
 
 
 def test_negation_norwegian_keeps_other_risk() -> None:
     res = detect("jeg er ikke suicidal, men skulle ønske jeg ikke fantes")
-    assert res.risk and res.category == "passive_ideation"
+    assert res.risk
+    assert res.category == "passive_ideation"
 
 
 def test_negated_verb_is_still_risk() -> None:
@@ -250,7 +257,8 @@ def test_negated_verb_is_still_risk() -> None:
 
 def test_negation_only_cancels_its_own_phrase() -> None:
     res = detect("I'm not sad, I want to die")
-    assert res.risk and res.category == "active_ideation"
+    assert res.risk
+    assert res.category == "active_ideation"
     res = detect("I have never self harmed. But now I want to kill myself.")
     assert res.category == "active_ideation"
 
@@ -260,7 +268,8 @@ def test_long_message_buried_risk() -> None:
     filler = "Today I went to the shop and bought bread, then I phoned my mum. " * 60
     text = filler + "Honestly I have been saving up my pills. " + filler
     res = detect(text)
-    assert res.risk and res.category == "plan_or_intent"
+    assert res.risk
+    assert res.category == "plan_or_intent"
     assert any("pills" in e for e in res.evidence)
 
 
@@ -274,7 +283,9 @@ def test_evidence_explains_the_match() -> None:
     res = detect("honestly kms")
     assert res.evidence == ["'kms' (active_ideation/en.slang_kms)"]
     m = res.matches[0]
-    assert m.rule == "en.slang_kms" and m.evidence == "kms" and m.urgency == "urgent"
+    assert m.rule == "en.slang_kms"
+    assert m.evidence == "kms"
+    assert m.urgency == "urgent"
     res = detect("I really want to die tonight")
     assert any("want to die" in e for e in res.evidence)
 
@@ -282,7 +293,8 @@ def test_evidence_explains_the_match() -> None:
 def test_priority_and_all_categories_reported() -> None:
     res = detect("I tried to kill myself when I was 19. Everyone would be better off "
                  "without me. I've been saving up my pills.")
-    assert res.category == "plan_or_intent" and res.urgency == "urgent"
+    assert res.category == "plan_or_intent"
+    assert res.urgency == "urgent"
     cats = res.to_dict()["categories"]
     assert cats == [c for c in CATEGORIES if c in cats]
     assert {"plan_or_intent", "passive_ideation", "past_attempt"} <= set(cats)
@@ -304,8 +316,10 @@ def test_urgency_levels() -> None:
 def test_to_dict_shape() -> None:
     d = detect("I want to die").to_dict()
     assert set(d) == {"risk", "category", "urgency", "evidence", "categories"}
-    assert d["risk"] is True and d["category"] == "active_ideation"
-    assert isinstance(d["evidence"], list) and d["categories"] == ["active_ideation"]
+    assert d["risk"] is True
+    assert d["category"] == "active_ideation"
+    assert isinstance(d["evidence"], list)
+    assert d["categories"] == ["active_ideation"]
     json.dumps(d)
     d = detect("hello").to_dict()
     assert d == {"risk": False, "category": None, "urgency": None, "evidence": [],
@@ -413,9 +427,14 @@ def test_cli_risk_check_streams_json_lines() -> None:
     assert rc == 0
     out = [json.loads(x) for x in stdout.getvalue().splitlines()]
     assert len(out) == len(lines)
-    assert out[0]["risk"] is True and out[0]["category"] == "active_ideation"
-    assert out[0]["urgency"] == "urgent" and out[0]["evidence"]
+    assert out[0]["risk"] is True
+    assert out[0]["category"] == "active_ideation"
+    assert out[0]["urgency"] == "urgent"
+    assert out[0]["evidence"]
     assert out[0]["categories"] == ["active_ideation"]
-    assert out[1]["risk"] is False and out[1]["category"] is None
-    assert "error" in out[2] and "error" in out[3] and "error" in out[4]
+    assert out[1]["risk"] is False
+    assert out[1]["category"] is None
+    assert "error" in out[2]
+    assert "error" in out[3]
+    assert "error" in out[4]
     assert out[5]["category"] == "passive_ideation"

@@ -127,6 +127,13 @@ class ProgramService:
             (Button(self.t(patient, "resume_button"), CONTINUE),),
         )])
 
+    def hold_place(self, session: Session, patient: Patient) -> None:
+        """Keeps the place without a message (e.g. when a risk conversation starts), so
+        that "continue" afterwards shows the current step again instead of moving on."""
+        row = self.active(session, patient)
+        if row is not None:
+            row.status = "paused"
+
     def choose(self, session: Session, patient: Patient, choice: str | None, text: str = "") -> Turn:
         row = self.active(session, patient)
         if row is None or row.awaiting != "choice":

@@ -108,7 +108,9 @@ for _ch in _SAD_FACES:
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
                        "@": "a", "$": "s", "!": "i", "|": "i", "€": "e", "+": "t"})
 _LEET_CHARS = frozenset("013457@$!|€+*#")
-_NUMBERISH = re.compile(r"\d+(?:[.,:]\d+)*(?:mg|ml|g|kg|am|pm|x|st|nd|rd|th|s|h|t|min|år|kr|km|k|%)?")
+_NUMBERISH = re.compile(
+    r"\d+(?:[.,:]\d+)*(?:mg|ml|g|kg|am|pm|x|st|nd|rd|th|s|h|t|min|år|kr|km|k|%)?"
+)
 # Words a masked token (s*icide, k*ll) may stand for.
 _MASK_LEXICON = (
     "suicide", "suicidal", "kill", "killing", "die", "dying", "dead", "death", "myself",
@@ -140,7 +142,11 @@ TYPOS: dict[str, str] = {
     "selvmordtanke": "selvmordstanker", "ikkje": "ikke", "ikkj": "ikke", "ikek": "ikke",
     "ikk": "ikke", "ike": "ikke", "jg": "jeg", "jei": "jeg", "mæ": "meg", "mei": "meg",
     "orkar": "orker", "lengre": "lenger", "mit": "mitt", "vill": "vil", "livt": "livet",
-    "lyst2": "lyst til", "i'll": "i will", "i'ma": "im going to", "imma": "im going to", "d0": "dø", "doo": "dø", "døø": "dø",
+    "killmyself": "kill myself", "kilmyself": "kill myself", "wanttodie": "want to die",
+    "iwanttodie": "i want to die", "endmylife": "end my life", "hurtmyself": "hurt myself",
+    "cutmyself": "cut myself", "selfdelete": "self delete", "wannadie": "want to die",
+    "lyst2": "lyst til", "i'll": "i will", "i'ma": "im going to", "imma": "im going to",
+    "d0": "dø", "doo": "dø", "døø": "dø",
 }
 
 _PUNCT_TRIM = ".,!?;:()[]{}\"'«»-–—/\\<>*#~_^`|+=&"
@@ -163,15 +169,14 @@ def _unmask(core: str) -> str:
 
 
 def _decode_token(core: str) -> str:
-    if core in TYPOS:
+    if "'" in core and core in TYPOS:
         return TYPOS[core]
-    if _LEET_CHARS.intersection(core) and any(c.isalpha() for c in core):
-        if not _NUMBERISH.fullmatch(core):
-            if "*" in core or "#" in core:
-                core = _unmask(core)
-            core = core.translate(_LEET)
-    core = _INNER_NONWORD.sub(" ", core.replace("'", "")).strip()
-    return TYPOS.get(core, core)
+    if (_LEET_CHARS.intersection(core) and any(c.isalpha() for c in core)
+            and not _NUMBERISH.fullmatch(core)):
+        if "*" in core or "#" in core:
+            core = _unmask(core)
+        core = core.translate(_LEET)
+    return _INNER_NONWORD.sub(" ", core.replace("'", "")).strip()
 
 
 def normalise(text: str) -> list[str]:
@@ -198,6 +203,7 @@ def normalise(text: str) -> list[str]:
             out.append(",")
     base = " ".join(out)
     base = _SPACED.sub(lambda m: m.group(0).replace(" ", ""), base)
+    base = " ".join(TYPOS.get(tok, tok) for tok in base.split())
     base = _BOUNDARY_RUN.sub(" . ", base)
     base = " " + _MULTISPACE.sub(" ", base).strip() + " "
     two = _TRIPLE.sub(r"\1\1", base)
@@ -207,12 +213,16 @@ def normalise(text: str) -> list[str]:
 
 # --------------------------------------------------------------------------- context
 
-NEGATIONS = frozenset(
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+NEGATIONS = _words(
     "not no never dont doesnt didnt isnt arent wasnt werent havent hasnt hadnt wont wouldnt "
-    "nor neither nope without ikke aldri ingen ikkje nei uten verken hverken".split()
+    "nor neither nope without ikke aldri ingen ikkje nei uten verken hverken"
 )
 # Words that may stand between a denial and the risk phrase ("never really thought about").
-FILLERS = frozenset(
+FILLERS = _words(
     "i im am ive id have has had ever been really actually even any thought thoughts thinking "
     "think of about want wanted wanting plans plan planning going to gonna feel feeling felt "
     "being be would will could ll the a an got get urges urge intention intentions desire "
@@ -220,10 +230,12 @@ FILLERS = frozenset(
     "such kind sort type sense my and or "
     "jeg har hadde er var hatt noen tenkt tenker på pa paa tanker tanke om å a aa planer plan "
     "lyst til vil ville kommer skal egentlig gjort prøvd forsøkt følt noensinne før så "
-    "særlig heller akkurat nå no for tiden og eller tenkte det".split()
+    "særlig heller akkurat nå no for tiden og eller tenkte det"
 )
+# "suicidal thoughts? no" / "selvmordstanker: nei" (up to two words before the answer)
 _POST_NEG = re.compile(
-    r"^\s*(?:[.,]\s*)?(?:no|nope|none|never|nei|ingen|aldri|not really|not at all|ikke)\s*(?:[.,]|$)"
+    r"^(?:\s+\w+){0,2}\s*(?:[.,]\s*)?(?:no|nope|none|never|nei|ingen|aldri|not really|"
+    r"not at all|ikke)\s*(?:[.,]|$)"
 )
 PAST = re.compile(fold_nb(
     r"\b(?:when i was|as a (?:kid|child|teen|teenager|student)|years? ago|months ago|"
@@ -304,9 +316,9 @@ def _classify(c: _Compiled, text: str, m: re.Match[str]) -> str | None:
     r = c.rule
     if c.requires is not None and not c.requires.search(text):
         return None
-    if c.unless is not None and c.unless.search(text):
-        if not (r.distress_overrides and DISTRESS.search(text)):
-            return None
+    if (c.unless is not None and c.unless.search(text)
+            and not (r.distress_overrides and DISTRESS.search(text))):
+        return None
     if r.negatable and _negated(text, m.start(), m.end()):
         return None
     category = r.category

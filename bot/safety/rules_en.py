@@ -6,70 +6,76 @@ from bot.safety.rules_common import Rule
 
 # Innocent contexts for medication / height questions (suppress unless distress).
 MED_INNOCENT = (
-    r"\b(?:headache|head ache|migraine|pain|painful|fever|cold|flu|period|cramps|"
-    r"toothache|tooth|back|per day|a day|in a day|daily|prescribed|prescription|"
-    r"with food|safe to|safely|for my (?:dog|cat|child|son|daughter|kid)|"
-    r"hodepine|vondt|smerter|feber|forkjølelse|per dag|om dagen|på en dag|resept|"
-    r"trygt|med mat)\b"
+    r"\b(?:headache|head ache|migraine|pain|painful|fever|cold|flu|period|cramps|toothache|"
+    r"tooth|back|per day|a day|in a day|daily|prescribed|prescription|with food|safe to|safely|"
+    r"for my (?:dog|cat|child|son|daughter|kid)|hodepine|vondt|smerter|feber|forkjølelse|"
+    r"per dag|om dagen|på en dag|resept|trygt|med mat)\b"
 )
 ACCIDENT = (
-    r"\b(?:accident|accidentally|by mistake|kettle|oven|stove|hob|iron|pan|tray|"
-    r"toaster|cooking|baking|chopping|onions?|paper|fell|fall|falling|slipped|tripped|"
-    r"bike|football|rugby|gym|running|sport|shaving|gardening)\b"
+    r"\b(?:accident|accidentally|by mistake|kettle|oven|stove|hob|iron|pan|tray|toaster|cooking|"
+    r"baking|chopping|onions?|paper|fell|fall|falling|slipped|tripped|bike|football|rugby|gym|"
+    r"running|sport|shaving|gardening)\b"
 )
-DELIBERATE = r"\b(?:on purpose|deliberately|intentionally|lighter|cigarette|match|matches|to feel)\b"
 
 RULES: tuple[Rule, ...] = (
     # ------------------------------------------------------------------ plan / intent
     Rule("en.plan_stockpile", "plan_or_intent",
-         r"\b(?:sav\w*|stockpil\w*|hoard\w*|collect\w*|stor(?:ing|ed)|stash\w*|hid(?:ing|den|e)?|"
-         r"keep(?:ing)?|kept|squirrel\w*) (?:up )?(?:all )?(?:of )?(?:my |the |some |enough |extra )?"
-         r"%G1%%MEDS%"),
+         r"\b(?:sav\w*|stockpil\w*|hoard\w*|collect\w*|stor(?:ing|ed)|stash\w*|hid(?:ing|den|"
+         r"e)?|keep(?:ing)?|kept|squirrel\w*) (?:up )?(?:all )?(?:of )?(?:my |the |some |"
+         r"enough |extra )?%G1%%MEDS%"),
     Rule("en.plan_have_means_ready", "plan_or_intent",
-         r"\b(?:have|got|ve got|bought|buy|buying|ordered) (?:the |my |all the |enough )?%G1%"
-         r"%MEDS% %G1%(?:ready|lined up|counted|set aside|here|in front of me)"),
+         r"\b(?:have|got|ve got|bought|buy|buying|ordered) (?:the |my |all the |"
+         r"enough )?%G1%%MEDS% %G1%(?:ready|lined up|counted|set aside|here|in front of me)"),
     Rule("en.plan_take_all", "plan_or_intent",
-         r"\b(?:going to|gonna|will|ll|plan to|planning to|about to|want to|decided to) "
-         r"(?:take|swallow|down) (?:all|every one of|the whole|a whole|loads of|lots of|"
-         r"a bunch of|\d+ of) %G1%(?:my |the |of |these |those )?%G1%%MEDS%"),
+         r"\b(?:going to|gonna|will|ll|plan to|planning to|about to|want to|decided to) (?:take|"
+         r"swallow|down) (?:all|every one of|the whole|a whole|loads of|lots of|a bunch of|"
+         r"\d+ of) %G1%(?:my |the |of |these |those )?%G1%%MEDS%"),
     Rule("en.plan_overdose_future", "plan_or_intent",
-         r"\b(?:going to|gonna|will|ll|plan to|planning to|want to|about to) (?:take an )?"
-         r"(?:overdose|od)\b"),
+         r"\b(?:going to|gonna|will|ll|plan to|planning to|want to|"
+         r"about to) (?:take an )?(?:overdose|od)\b"),
     Rule("en.plan_lethal_question", "plan_or_intent",
-         r"\b(?:how (?:many|much) %G3%(?:would|does|do|will|should|is|it) %G2%"
-         r"(?:take|kill|be lethal|be fatal|be enough|be deadly)|lethal dose|fatal dose|"
-         r"deadly dose|overdose amount|lethal amount|(?:lethal|fatal|deadly) (?:amount|quantity)|"
+         r"\b(?:how (?:many|much) %G3%(?:would|does|do|will|should|is|it) %G2%(?:take|kill|"
+         r"be lethal|be fatal|be enough|be deadly)|lethal dose|fatal dose|deadly dose|"
+         r"overdose amount|lethal amount|(?:lethal|fatal|deadly) (?:amount|quantity)|"
          r"%MEDS% %G2%(?:would|will|could|to) %G1%(?:kill|be lethal|be fatal))\b",
          unless=MED_INNOCENT, distress_overrides=True),
     Rule("en.plan_how_to_die_question", "plan_or_intent",
-         r"\b(?:how (?:high|tall|far|long|many|much|fast)|which|what) %G6%"
-         r"(?:to die|to kill (?:myself|yourself|someone|a person|you)|to not wake|"
-         r"so i dont wake|to end it|would kill|is lethal|be lethal|high enough|tall enough)\b"),
+         r"\b(?:how (?:high|tall|far|long|many|much|fast)|which|what) %G6%(?:to die|"
+         r"to kill (?:myself|yourself|someone|a person|you)|to not wake|so i dont wake|"
+         r"to end it|would kill|is lethal|be lethal|high enough|tall enough)\b"),
     Rule("en.plan_method_jump", "plan_or_intent",
          r"\b(?:jump\w*|leap\w*|throw\w* myself|step\w* out|walk\w* out|lie down|lying down|"
-         r"lay down) (?:off |from |in front of |under |onto |on |into |out of |of )"
-         r"(?:a |the |that |this |my |our )?%G1%%PLACE%"),
+         r"lay down) (?:off |from |in front of |under |onto |on |into |out of |of )(?:a |the |"
+         r"that |this |my |our )?%G1%%PLACE%"),
     Rule("en.plan_method_place_jump", "plan_or_intent",
          r"\b%PLACE% %G3%(?:jump|leap|throw myself)\b"),
     Rule("en.plan_standing_edge", "plan_or_intent",
-         r"\b(?:standing|stood|sitting|sat) (?:on|at|by|near) (?:the |a )?(?:edge of (?:the |a )?)?"
-         r"(?:bridge|roof|rooftop|ledge|edge|cliff|tracks|train tracks|railway|platform edge)\b"),
+         r"\b(?:standing|stood|sitting|sat) (?:on|at|by|near) (?:the |a )?(?:edge of (?:the |"
+         r"a )?)?(?:bridge|roof|rooftop|ledge|edge|cliff|tracks|train tracks|railway|"
+         r"platform edge)\b"),
     Rule("en.plan_method_hang", "plan_or_intent",
-         r"\b(?:hang|hanging|hanged|strangle|suffocate|drown|gas|shoot|stab|poison|electrocute)"
-         r"(?:ing)? %SELF%"),
+         r"\b(?:hang|hanging|hanged|strangle|suffocate|drown|gas|shoot|stab|poison|"
+         r"electrocute)(?:ing)? %SELF%"),
     Rule("en.plan_method_wrists", "plan_or_intent",
          r"\b(?:slit|slash|slice|open) (?:my )?(?:wrists?|throat|veins?)\b"),
     Rule("en.plan_method_means", "plan_or_intent",
-         r"\b(?:bought|buy|buying|got|ve got|have|has|found|keeping|hidden|hid|ordered|tied|made) "
-         r"(?:a |the |some |my )?%G1%(?:noose|rope|ropes|razor blades?|blades|gun|shotgun|"
+         r"\b(?:bought|buy|buying|got|ve got|have|has|found|keeping|hidden|hid|ordered|tied|"
+         r"made) (?:a |the |some |my )?%G1%(?:noose|rope|ropes|razor blades?|blades|gun|shotgun|"
          r"charcoal|helium)\b",
          unless=r"\b(?:tent|camping|climbing|boat|sailing|garden|washing line|shaving|hunting|"
                 r"range|bbq|barbecue|grill|balloons?|party|dog|swing|gym)\b",
          distress_overrides=True),
     Rule("en.plan_noose", "plan_or_intent", r"\bnoose\b"),
+    Rule("en.plan_research_ways", "plan_or_intent",
+         r"\b(?:ways|methods|how) (?:to|of) (?:die|dying|kill %SELF%|commit %SUICIDE%|end it|"
+         r"end my life|%SUICIDE%|overdose|not wake up)\b|\b(?:planning|planned|plan|arranging) "
+         r"my (?:own )?funeral\b"),
+    Rule("en.plan_drive_crash", "plan_or_intent",
+         r"\b(?:crash|drive|driving|steer|swerve) (?:my car |the car )?(?:into|off) (?:a |the )?"
+         r"(?:wall|tree|bridge|cliff|lorry|truck|river|sea|oncoming traffic|road)\b"),
     Rule("en.plan_have_plan", "plan_or_intent",
-         r"\b(?:have|got|made|making|ve made|ve got) (?:a |my |the )?plans? (?:to|for|how|of how) "
-         r"%G3%(?:kill|die|end|suicide|do it|take my|overdose|jump|hang|not be here)"),
+         r"\b(?:have|got|made|making|ve made|ve got) (?:a |my |the )?plans? (?:to|for|how|"
+         r"of how) %G3%(?:kill|die|end|suicide|do it|take my|overdose|jump|hang|not be here)"),
     Rule("en.plan_decided_how", "plan_or_intent",
          r"\b(?:decided|worked out|figured out|planned|planning|know|researched|looked up|"
          r"googled|searched) (?:how|when|where|exactly how) (?:i ll|ill|i will|im going to|"
@@ -79,48 +85,47 @@ RULES: tuple[Rule, ...] = (
          r"\bplann?(?:ed|ing)? %G2%(?:to )?(?:kill %SELF%|end my life|suicide|my suicide|"
          r"my death|to die|take my (?:own )?life)"),
     Rule("en.plan_time_do_it", "plan_or_intent",
-         r"\b(?:going to|gonna|will|ll|plan to|planning to|about to|ready to|decided to) "
-         r"(?:do it|end it(?: all)?|end my life|kill %SELF%|take my (?:own )?life|go through with it|"
-         r"unalive %SELF%|say goodbye) %G2%(?:tonight|today|tomorrow|this weekend|this week|"
-         r"soon|now|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
-         r"when|after|before)\b",
-         unless=r"\b(?:homework|exercise|worksheet|task|assignment|thought record|diary|"
-                r"chores|washing|laundry|report|essay)\b"),
+         r"\b(?:going to|gonna|will|ll|plan to|planning to|about to|ready to|"
+         r"decided to) (?:do it|end it(?: all)?|end my life|kill %SELF%|take my (?:own )?life|"
+         r"go through with it|unalive %SELF%|say goodbye) %G2%(?:tonight|today|tomorrow|"
+         r"this weekend|this week|soon|now|on (?:monday|tuesday|wednesday|thursday|friday|"
+         r"saturday|sunday)|when|after|before)\b",
+         unless=r"\b(?:homework|exercise|worksheet|task|assignment|thought record|diary|chores|"
+                r"washing|laundry|report|essay)\b"),
     Rule("en.plan_time_first", "plan_or_intent",
          r"\b(?:tonight|today|tomorrow|this weekend|tonights the night|today is the day|"
-         r"this is the night) %G3%(?:going to|gonna|will|ll|im|i am|is when) %G1%"
-         r"(?:do it|end it|kill %SELF%|end my life|take my (?:own )?life|go through with it)",
+         r"this is the night) %G3%(?:going to|gonna|will|ll|im|i am|is when) %G1%(?:do it|"
+         r"end it|kill %SELF%|end my life|take my (?:own )?life|go through with it)",
          unless=r"\b(?:homework|exercise|worksheet|task|assignment|thought record|diary)\b"),
     Rule("en.plan_the_night", "plan_or_intent",
          r"\b(?:tonights the night|tonight is the night|today is the day|its time to go|"
          r"my time is up|im ready to go now)\b"),
     Rule("en.plan_goodbye", "plan_or_intent",
-         r"\b(?:this is (?:my )?(?:goodbye|farewell)|this is the end|goodbye (?:everyone|everybody|"
-         r"all|world|forever|cruel world|for good|for ever)|goodbye %G2%im done|"
+         r"\b(?:this is (?:my )?(?:goodbye|farewell)|this is the end|goodbye (?:everyone|"
+         r"everybody|all|world|forever|cruel world|for good|for ever)|goodbye %G2%im done|"
          r"saying (?:my )?goodbyes|said my goodbyes|say my goodbyes|final goodbye|last goodbye|"
          r"last message|my last (?:day|night|message))\b"),
     Rule("en.plan_note", "plan_or_intent",
          r"\b(?:suicide|goodbye|farewell|final|last) (?:note|notes|letter|letters|message|"
-         r"messages|video)\b|\b(?:written|wrote|writing|write|left) (?:my |a |the )?(?:note|notes)"
-         r"(?! to (?:my )?(?:landlord|teacher|boss|self|myself|school|gp|doctor|neighbour))"
-         r"(?: for (?:my )?(?:family|kids|mum|mom|husband|wife|partner))?\s*(?:\.|,|$)"),
+         r"messages|video)\b|\b(?:written|wrote|writing|write|left) (?:my |a |the )?(?:note|"
+         r"notes)(?! to (?:my )?(?:landlord|teacher|boss|self|myself|school|gp|doctor|"
+         r"neighbour))(?: for (?:my )?(?:family|kids|mum|mom|husband|wife|partner))?\s*(?:\.|,|$)"),
     Rule("en.plan_after_gone", "plan_or_intent",
-         r"\b(?:after|when|once|if|for when) (?:i m|im|i am|i ve|ive|i have) (?:gone|dead|not here|"
-         r"no longer here)\b|\b(?:ll|will) be gone (?:by|soon|tomorrow|tonight)|"
+         r"\b(?:after|when|once|if|for when) (?:i m|im|i am|i ve|ive|i have) (?:gone|dead|"
+         r"not here|no longer here)\b|\b(?:ll|will) be gone (?:by|soon|tomorrow|tonight)|"
          r"\bwont be (?:here|around|alive) (?:much longer|tomorrow|for long|by|anymore|any more)\b",
          negatable=False),
     Rule("en.plan_give_away", "plan_or_intent",
-         r"\b(?:giv\w*|gave|handing|handed|left|leaving) (?:away )?(?:all )?(?:of )?"
-         r"(?:my|all my) (?:things|stuff|belongings|possessions|everything|savings|pets?|cat|"
-         r"dog|jewellery|jewelry)\b"
-         r"(?!%G2%(?:charity|shop|charity shop|the tip))",
-         unless=r"\b(?:charity|charity shop|moving|move house|moving house|declutter\w*|car boot|"
-                r"flytte\w*|flytter|fretex|loppemarked)\b", distress_overrides=True),
+         r"\b(?:giv\w*|gave|handing|handed|left|leaving) (?:away )?(?:all )?(?:of )?(?:my|"
+         r"all my) (?:things|stuff|belongings|possessions|everything|savings|pets?|cat|dog|"
+         r"jewellery|jewelry)\b(?!%G2%(?:charity|shop|charity shop|the tip))",
+         unless=r"\b(?:charity|charity shop|moving|move house|moving house|declutter\w*|"
+                r"car boot|flytte\w*|flytter|fretex|loppemarked)\b", distress_overrides=True),
     Rule("en.plan_affairs", "plan_or_intent",
-         r"\b(?:put|putting|got|getting|sorted|sorting) (?:out )?my affairs|"
-         r"\b(?:sorted|sorting|written|wrote|updated|made) (?:out )?my will\b",
-         requires=r"\b(?:goodbye|gone|die|dead|end it|done|suicide|kill|better off|"
-                  r"dont need|wont need|given|gave)\b"),
+         r"\b(?:put|putting|got|getting|sorted|sorting) (?:out )?my affairs|\b(?:sorted|sorting|"
+         r"written|wrote|updated|made) (?:out )?my will\b",
+         requires=r"\b(?:goodbye|gone|die|dead|end it|done|suicide|kill|better off|dont need|"
+                  r"wont need|given|gave)\b"),
     Rule("en.plan_overdose_now", "plan_or_intent",
          r"\b(?:pills|tablets) (?:are )?(?:in my hand|in front of me|next to me)\b"),
     # ------------------------------------------------------------------ active ideation
@@ -129,23 +134,24 @@ RULES: tuple[Rule, ...] = (
     Rule("en.end_life", "active_ideation",
          r"\b(?:end|ending|ended|take|taking|took) (?:my (?:own )?life|my own)\b"),
     Rule("en.end_it", "active_ideation",
-         r"\b(?:to|just|should|gonna|wanna|about|could|might|will|ll|ready|d|want|going|"
-         r"plan|thinking|think|thought|of|may|can|better) (?:just )?(?:end|ending) "
-         r"(?:it|it all|everything|things|this|this life|all this|all of this)\b"
-         r"(?! (?:with|between|off|for|there|here|at|early|on|up|by|in|after|before)\b)"),
+         r"\b(?:to|just|should|gonna|wanna|about|could|might|will|ll|ready|d|want|going|plan|"
+         r"thinking|think|thought|of|may|can|better) (?:just )?(?:end|ending) (?:it|it all|"
+         r"everything|things|this|this life|all this|all of this)\b(?! (?:with|between|off|for|"
+         r"there|here|at|early|on|up|by|in|after|before)\b)"),
     Rule("en.end_it_all", "active_ideation", r"\bend (?:it )?all\b(?! the)"),
     Rule("en.suicidal", "active_ideation",
-         r"\b%SUICIDE%(?:al)?\b(?! squad| prevention| awareness| rates?| statistics|"
-         r" bomb\w*| mission| doors?| squeeze| run| pass)",
+         r"\b%SUICIDE%(?:al)?\b(?! squad| prevention| awareness| rates?| statistics| bomb\w*|"
+         r" mission| doors?| squeeze| run| pass)",
          unless=r"\b(?:died|dies|death|lost \w+|commited|committed) (?:by|to|from|of) suicide\b"),
     Rule("en.suicide_thoughts", "active_ideation",
-         r"\b(?:%SUICIDE%|self harm|selfharm) (?:thoughts?|ideation|ideas?|urges?|feelings?|plans?)\b"),
+         r"\b(?:%SUICIDE%|self harm|selfharm) (?:thoughts?|ideation|ideas?|urges?|feelings?|"
+         r"plans?)\b"),
     Rule("en.commit_suicide", "active_ideation",
          r"\b(?:commit|commiting|committing|committed) %SUICIDE%\b"),
     Rule("en.want_die", "active_ideation",
-         r"\b(?:%WANT%|wanna|wana) (?:to )?"
-         r"(?:just |really |honestly |so |literally |simply )?"
-         r"(?:die|diie|be dead|stop existing|not exist|cease to exist|stop living|not be alive)\b"),
+         r"\b(?:%WANT%|wanna|wana) (?:to )?(?:just |really |honestly |so |literally |"
+         r"simply )?(?:die|diie|be dead|stop existing|not exist|cease to exist|stop living|"
+         r"not be alive)\b"),
     Rule("en.think_die", "active_ideation",
          r"\b%THINK% (?:about|of) (?:dying|death|being dead|ending it|ending everything|"
          r"ending my life|killing %SELF%|suicide|taking my (?:own )?life|not being alive|"
@@ -155,13 +161,14 @@ RULES: tuple[Rule, ...] = (
     Rule("en.dont_want_live", "active_ideation",
          r"\b(?:dont|do not|didnt|no longer|not|never|doesnt) (?:really |even |wanna |want to |"
          r"wish to |want |feel like |care to |need to |plan to )+(?:live|be alive|exist|"
-         r"be living|keep living|go on living|carry on living|stay alive|wake up alive)\b"
-         r"(?! (?:in|with|near|at|there|somewhere|abroad|alone|together|like that|a lie)\b)",
+         r"be living|keep living|go on living|carry on living|stay alive|"
+         r"wake up alive)\b(?! (?:in|with|near|at|there|somewhere|abroad|alone|together|"
+         r"like that|a lie)\b)",
          negatable=False),
     Rule("en.no_reason_live", "active_ideation",
          r"\b(?:no|not a single|not one|not any|nothing (?:left )?to|dont have a|dont have any|"
-         r"lost my|cant find a|cant find any|no more) %G1%(?:reasons? to (?:live|go on|keep going|"
-         r"stay|be alive|keep living|carry on)|to live for|reasons? for living)\b",
+         r"lost my|cant find a|cant find any|no more) %G1%(?:reasons? to (?:live|go on|"
+         r"keep going|stay|be alive|keep living|carry on)|to live for|reasons? for living)\b",
          negatable=False),
     Rule("en.slang_kms", "active_ideation", r"\b(?:kms|kmss|kmsl|k m s)\b"),
     Rule("en.slang_kys", "active_ideation", r"\bkys\b"),
@@ -178,8 +185,8 @@ RULES: tuple[Rule, ...] = (
                   r"one last time|never come back|end it)\b"),
     Rule("en.off_myself", "active_ideation", r"\boff(?:ing)? %SELF%"),
     Rule("en.suicide_only_option", "active_ideation",
-         r"\b(?:death|dying|suicide|ending it) (?:is|feels like|seems like|would be) "
-         r"(?:the|my) (?:only|best|last|easiest) (?:option|way out|choice|answer|solution)\b"),
+         r"\b(?:death|dying|suicide|ending it) (?:is|feels like|seems like|would be) (?:the|"
+         r"my) (?:only|best|last|easiest) (?:option|way out|choice|answer|solution)\b"),
     Rule("en.emoji_gun_head", "active_ideation",
          r"\bemoface(?: emoface)* emogun\b|\bemogun emoface\b"),
     Rule("en.emoji_death", "active_ideation",
@@ -190,14 +197,14 @@ RULES: tuple[Rule, ...] = (
                   r"håpløs|gir opp|ingen bryr seg|lei av|alene|trist|ferdig)\b"),
     # ------------------------------------------------------------------ self harm
     Rule("en.sh_cut", "self_harm",
-         r"\b(?:cut|cuts|cutting|cutted|slice|sliced|slicing|carve|carved|carving) "
-         r"(?:%SELF%|my %G1%(?:wrists?|arms?|legs?|thighs?|skin|stomach|hips?|body))\b",
+         r"\b(?:cut|cuts|cutting|cutted|slice|sliced|slicing|carve|carved|carving) (?:%SELF%|"
+         r"my %G1%(?:wrists?|arms?|legs?|thighs?|skin|stomach|hips?|body))\b",
          unless=ACCIDENT, past_ok=True),
     Rule("en.sh_cutting_again", "self_harm",
-         r"\b(?:been|started|start|keep|kept|still|back to|relapsed|relapse|urge to|urges to) "
-         r"(?:on |to |into )?(?:cutting|cut|self harming|self harm|selfharm|burning myself|sh)\b"
-         r"|\bcutting (?:again|a lot|every day|every night|daily|deeper)\b"
-         r"|\bcut (?:too deep|deep|deeper)\b",
+         r"\b(?:been|started|start|keep|kept|still|back to|relapsed|relapse|urge to|"
+         r"urges to) (?:on |to |into )?(?:cutting|cut|self harming|self harm|selfharm|"
+         r"burning myself|sh)\b|\bcutting (?:again|a lot|every day|every night|daily|deeper)\b|"
+         r"\bcut (?:too deep|deep|deeper)\b",
          past_ok=True),
     Rule("en.sh_self_harm", "self_harm",
          r"\bself ?harm(?:ed|ing|s)?\b|\bself ?injur\w*|\bsh (?:again|relapse|last night|today)\b",
@@ -208,13 +215,13 @@ RULES: tuple[Rule, ...] = (
          unless=ACCIDENT, past_ok=True),
     Rule("en.sh_hit_self", "self_harm",
          r"\b(?:hit|hitting|hits|punch|punched|punching|slap|slapped|slapping|bang|banged|"
-         r"banging|bash|bashed|bashing|bite|biting|bit|starve|starving|starved) %SELF%"
-         r"|\b(?:bang|banged|banging|bash|bashed|bashing|hit|hitting) my head "
-         r"(?:against|on|into) (?:the )?(?:wall|floor|door)\b",
+         r"banging|bash|bashed|bashing|bite|biting|bit|starve|starving|starved) %SELF%|"
+         r"\b(?:bang|banged|banging|bash|bashed|bashing|hit|hitting) my head (?:against|on|"
+         r"into) (?:the )?(?:wall|floor|door)\b",
          unless=ACCIDENT, past_ok=True),
     Rule("en.sh_hurt_self", "self_harm",
-         r"\b(?:hurt|hurting|hurts|harm|harming|harmed|injure|injured|injuring|punish|punishing) "
-         r"%SELF%",
+         r"\b(?:hurt|hurting|hurts|harm|harming|harmed|injure|injured|injuring|punish|"
+         r"punishing) %SELF%",
          unless=ACCIDENT, past_ok=True),
     Rule("en.sh_until_bleed", "self_harm",
          r"\b(?:until|till|til|untill|so) (?:it|they|i|my \w+) (?:bled|bleed|bleeds|bleeding|"
@@ -224,14 +231,14 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:emoknife|emoblood|emorazor)\b",
          requires=r"\b(?:hate myself|cant do this|cant go on|cant take|done with|im done|"
                   r"give up|no point|nobody cares|worthless|hopeless|sad|numb|alone|again|"
-                  r"relapse|relapsed|punish|hater meg selv|håpløs|orker ikke|igjen|trist|"
-                  r"alene|ferdig)\b"),
+                  r"relapse|relapsed|punish|hater meg selv|håpløs|orker ikke|igjen|trist|alene|"
+                  r"ferdig)\b"),
     Rule("en.sh_overdose_taken", "self_harm",
-         r"\b(?:just|have|ve|already) (?:taken|took|swallowed|had) (?:an? )?(?:overdose|od)\b"
-         r"|\b(?:took|taken|swallowed|downed|necked|had) (?:all|all of|\d+|twenty|thirty|forty|fifty|"
-         r"loads of|lots of|a handful of|a bunch of|a whole|the whole|a full|a box of|two boxes of|"
-         r"a pack of|a packet of|a bottle of|the rest of|too many|way too many|extra) "
-         r"%G1%(?:of )?(?:my |the |these )?%G1%%MEDS%",
+         r"\b(?:just|have|ve|already) (?:taken|took|swallowed|had) (?:an? )?(?:overdose|od)\b|"
+         r"\b(?:took|taken|swallowed|downed|necked|had) (?:all|all of|\d+|twenty|thirty|forty|"
+         r"fifty|loads of|lots of|a handful of|a bunch of|a whole|the whole|a full|a box of|"
+         r"two boxes of|a pack of|a packet of|a bottle of|the rest of|too many|way too many|"
+         r"extra) %G1%(?:of )?(?:my |the |these )?%G1%%MEDS%",
          unless=r"\b(?:by mistake|accidentally|prescribed|doctor said|gp said|as directed)\b",
          past_ok=True),
     Rule("en.sh_overdosed", "self_harm",
@@ -241,8 +248,8 @@ RULES: tuple[Rule, ...] = (
     # ------------------------------------------------------------------ past attempt
     Rule("en.past_tried", "past_attempt",
          r"\b(?:tried|attempted|try|trying|tryed|tried once) (?:to )?(?:%KILL% %SELF%|"
-         r"end (?:my life|it(?: all)?)|take my (?:own )?life|%SUICIDE%|overdose|hang %SELF%|"
-         r"die|unalive %SELF%)\b",
+         r"end (?:my life|it(?: all)?)|take my (?:own )?life|%SUICIDE%|overdose|hang %SELF%|die|"
+         r"unalive %SELF%)\b",
          attempt=True),
     Rule("en.past_attempt_noun", "past_attempt",
          r"\b(?:%SUICIDE%|overdose) (?:attempts?|try|tries)\b|\battempted %SUICIDE%\b|"
@@ -256,17 +263,17 @@ RULES: tuple[Rule, ...] = (
          r"%SUICIDE% attempts?|attempts)\b"),
     # ------------------------------------------------------------------ harm to others
     Rule("en.hto_scared_will", "harm_to_others",
-         r"\b(?:scared|afraid|worried|frightened|terrified|fear|panicking|worry) "
-         r"(?:that |of what )?(?:i ll|ill|i will|i might|i could|i may|i would|id|i am going to|"
-         r"im going to|im gonna|i m going to|im capable of|of)? ?%G1%"
-         r"(?:hurt\w*|harm\w*|kill\w*|hit\w*|shake|shaking|drop|dropping|smother\w*|stab\w*|"
-         r"strangl\w*|suffocat\w*|drown\w*|snap at) %OTHERS%\b"),
+         r"\b(?:scared|afraid|worried|frightened|terrified|fear|panicking|worry) (?:that |"
+         r"of what )?(?:i ll|ill|i will|i might|i could|i may|i would|id|i am going to|"
+         r"im going to|im gonna|i m going to|im capable of|of)? ?%G1%(?:hurt\w*|harm\w*|kill\w*|"
+         r"hit\w*|shake|shaking|drop|dropping|smother\w*|stab\w*|strangl\w*|suffocat\w*|"
+         r"drown\w*|snap at) %OTHERS%\b"),
     Rule("en.hto_want", "harm_to_others",
-         r"\b(?:want|wanted|wanna|urges?|urge|thoughts?|thinking|think|thought|imagine|imagining|"
-         r"fantasi[sz]e|fantasi[sz]ing|going to|gonna|will|ll|could|plan|planning|intrusive "
-         r"thoughts) (?:to |of |about |that i )?%G1%(?:kill\w*|murder\w*|hurt\w*|harm\w*|"
-         r"stab\w*|strangl\w*|smother\w*|shake|shaking|drown\w*|suffocat\w*|poison\w*|shoot\w*|"
-         r"beat\w* up|attack\w*|choke|choking) %OTHERS%\b",
+         r"\b(?:want|wanted|wanna|urges?|urge|thoughts?|thinking|think|thought|imagine|"
+         r"imagining|fantasi[sz]e|fantasi[sz]ing|going to|gonna|will|ll|could|plan|planning|"
+         r"intrusive thoughts) (?:to |of |about |that i )?%G1%(?:kill\w*|murder\w*|hurt\w*|"
+         r"harm\w*|stab\w*|strangl\w*|smother\w*|shake|shaking|drown\w*|suffocat\w*|poison\w*|"
+         r"shoot\w*|beat\w* up|attack\w*|choke|choking) %OTHERS%\b",
          unless=r"\b(?:kill (?:time|the|it|this|that|two)|murder a|lol|lmao|haha|joke|joking|"
                 r"\bkidding)\b"),
     Rule("en.hto_might", "harm_to_others",
@@ -276,55 +283,57 @@ RULES: tuple[Rule, ...] = (
          r"son|daughter|toddler)|someone|somebody|people|anyone)\b"),
     # ------------------------------------------------------------------ abuse
     Rule("en.abuse_hits_me", "abuse",
-         r"\b%ABUSER% %G1%(?:hits|hit|hitting|beats|beat|beating|slaps|slapped|slapping|"
-         r"punches|punched|punching|kicks|kicked|kicking|chokes|choked|choking|strangles|strangled|"
+         r"\b%ABUSER% %G1%(?:hits|hit|hitting|beats|beat|beating|slaps|slapped|slapping|punches|"
+         r"punched|punching|kicks|kicked|kicking|chokes|choked|choking|strangles|strangled|"
          r"hurts|hurt|hurting|rapes|raped|abuses|abused|abusing|touches|touched|touching|forces|"
          r"forced|forcing|pushes|pushed|shoves|shoved|grabs|grabbed|threatens|threatened|"
-         r"threatening|stalks|stalking|stalked|molests|molested|attacks|attacked|bruised|"
-         r"locks|locked|controls) (?:me|us|my %G1%(?:kids|children|son|daughter|baby|brother|"
-         r"sister|mum|mom|dog|child))\b"
-         r"(?! (?:at|in) (?:chess|cards|tennis|games?|football|scrabble|monopoly))",
+         r"threatening|stalks|stalking|stalked|molests|molested|attacks|attacked|bruised|locks|"
+         r"locked|controls) (?:me|us|my %G1%(?:kids|children|son|daughter|baby|brother|sister|"
+         r"mum|mom|dog|child))\b(?! (?:at|in) (?:chess|cards|tennis|games?|football|scrabble|"
+         r"monopoly))(?! (?:up|back)\b)",
          unless=r"\b(?:lol|haha|ball|by accident|accidentally)\b"),
     Rule("en.abuse_threat", "abuse",
-         r"\b(?:threaten\w*|threatened) (?:to |me |us )?%G2%(?:kill|hurt|harm|beat|hit|take the kids|"
-         r"burn|rape) (?:me|us|my|the kids)\b"),
+         r"\b(?:threaten\w*|threatened) (?:to |me |us )?%G2%(?:kill|hurt|harm|beat|hit|"
+         r"take the kids|burn|rape) (?:me|us|my|the kids)\b"),
     Rule("en.abuse_disclosure", "abuse",
-         r"\b(?:domestic (?:violence|abuse)|violence at home|violent at home|violence in (?:the|my|our) "
-         r"(?:home|house|family)|abusive (?:partner|husband|wife|relationship|boyfriend|girlfriend|"
-         r"dad|father|mum|mother|home|parents?|ex)|(?:sexually|physically|emotionally) "
-         r"(?:abused|assaulted|attacked)|sexual (?:abuse|assault)|"
-         r"(?:i was|i got|i ve been|ive been|been|being|was|got) %G1%(?:raped|molested|"
-         r"abused|assaulted|groomed|beaten up|beaten)|\braped me\b|\brape\b|coercive control|"
-         r"forced (?:me )?(?:to have sex|into sex)|\bscared (?:of|for) (?:my|the) %G1%"
-         r"(?:partner|husband|wife|boyfriend|girlfriend|dad|father|stepdad|life|safety)\b)"),
+         r"\b(?:domestic (?:violence|abuse)|violence at home|violent at home|violence in (?:the|"
+         r"my|our) (?:home|house|family)|abusive (?:partner|husband|wife|relationship|boyfriend|"
+         r"girlfriend|dad|father|mum|mother|home|parents?|ex)|(?:sexually|physically|"
+         r"emotionally) (?:abused|assaulted|attacked)|sexual (?:abuse|assault)|(?:i was|i got|"
+         r"i ve been|ive been|been|being|was|got) %G1%(?:raped|molested|abused|assaulted|"
+         r"groomed|beaten up|beaten)|\braped me\b|\brape\b|coercive control|"
+         r"forced (?:me )?(?:to have sex|into sex)|\bscared (?:of|for) (?:my|"
+         r"the) %G1%(?:partner|husband|wife|boyfriend|girlfriend|dad|father|stepdad|life|"
+         r"safety)\b)"),
     Rule("en.abuse_threatened", "abuse",
-         r"\b(?:being|been|getting|got|was|am|im|keep being) threatened\b|\bthreatened me\b"
-         r"|\bthreatening (?:me|us|my (?:kids|children|family))\b"),
+         r"\b(?:being|been|getting|got|was|am|im|keep being) threatened\b|\bthreatened me\b|"
+         r"\bthreatening (?:me|us|my (?:kids|children|family))\b"),
     Rule("en.abuse_unsafe_home", "abuse",
          r"\b(?:not safe|unsafe|dont feel safe|scared to go) (?:at )?home\b"),
     # ------------------------------------------------------------------ passive ideation
     Rule("en.pass_not_wake", "passive_ideation",
-         r"\b(?:not|never|wouldnt|didnt|dont|wont|did not|do not|would not) (?:want to |wish to |"
-         r"care to |need to |have to )?(?:to )?(?:wake|waking|wake up|woke up)\b",
-         requires=r"\b(?:wish|wished|hope|hoping|care|mind|want|wanna|rather|pray|praying|fine|ok|"
-                  r"okay|nice|better|easier|relief|go to sleep|fall asleep|sleep and|if i)\b",
+         r"\b(?:not|never|wouldnt|didnt|dont|wont|did not|do not|would not) (?:want to |"
+         r"wish to |care to |need to |have to )?(?:to )?(?:wake|waking|wake up|woke up)\b",
+         requires=r"\b(?:wish|wished|hope|hoping|care|mind|want|wanna|rather|pray|praying|fine|"
+                  r"ok|okay|nice|better|easier|relief|go to sleep|fall asleep|sleep and|if i)\b",
          negatable=False),
     Rule("en.pass_better_off", "passive_ideation",
          r"\bbetter off (?:without me|dead|if i (?:was|were|wasnt|werent|died|disappeared|left|"
-         r"was gone|wasnt here|didnt exist|never existed))\b|\b(?:be|been) better (?:off )?"
-         r"without me\b|\bbetter off if i (?:was|were) (?:gone|dead|not here|not around)\b"),
+         r"was gone|wasnt here|didnt exist|never existed))\b|\b(?:be|"
+         r"been) better (?:off )?without me\b|\bbetter off if i (?:was|were) (?:gone|dead|"
+         r"not here|not around)\b"),
     Rule("en.pass_point_living", "passive_ideation",
-         r"\b(?:whats|what is|whats even|why is there|no|there is no|theres no|dont see|cant see|"
-         r"do not see|see no|not much|any) (?:the |a |any )?point (?:in |of |to )?(?:even )?"
-         r"(?:living|life|being alive|going on|being here|existing|carrying on|trying anymore|"
-         r"anything anymore|it all|me being here|waking up|getting up anymore)\b",
+         r"\b(?:whats|what is|whats even|why is there|no|there is no|theres no|dont see|"
+         r"cant see|do not see|see no|not much|any) (?:the |a |any )?point (?:in |of |"
+         r"to )?(?:even )?(?:living|life|being alive|going on|being here|existing|carrying on|"
+         r"trying anymore|anything anymore|it all|me being here|waking up|getting up anymore)\b",
          negatable=False),
     Rule("en.pass_wish_dead", "passive_ideation",
-         r"\b(?:wish|wished|wishing|hope|hoping|pray|praying) (?:that )?(?:i|id|i d) "
-         r"(?:was|were|had|could|would|wasnt|werent|never|didnt|just|to) %G2%"
-         r"(?:dead|die|died|die in my sleep|been born|born|alive|exist|existed|here|"
-         r"disappear|vanish|not wake|never wake|stop existing|not be here|cease|go away forever|"
-         r"get hit|get cancer|get sick and die|be gone|gone)\b",
+         r"\b(?:wish|wished|wishing|hope|hoping|pray|praying) (?:that )?(?:i|id|i d) (?:was|"
+         r"were|had|could|would|wasnt|werent|never|didnt|just|to) %G2%(?:dead|die|died|"
+         r"die in my sleep|been born|born|alive|exist|existed|here|disappear|vanish|not wake|"
+         r"never wake|stop existing|not be here|cease|go away forever|get hit|get cancer|"
+         r"get sick and die|be gone|gone)\b",
          unless=r"\b(?:sleep in|lie in|stay in bed|wish i was here|wish i could be here|"
                 r"wish i was there|wish i had more|alive again)\b",
          negatable=False),
@@ -335,13 +344,13 @@ RULES: tuple[Rule, ...] = (
          r"dates?|vacation|leave|about))",
          negatable=False),
     Rule("en.pass_tired_living", "passive_ideation",
-         r"\b(?:tired of|sick of|exhausted by|done with|fed up with|fed up of|over) "
-         r"(?:living|life|being alive|existing|this life|my life|everything and everyone|it all)\b"
-         r"|\bim done with everything\b|\bready to give up on life\b"),
+         r"\b(?:tired of|sick of|exhausted by|done with|fed up with|fed up of|over) (?:living|"
+         r"life|being alive|existing|this life|my life|everything and everyone|it all)\b|"
+         r"\bim done with everything\b|\bready to give up on life\b"),
     Rule("en.pass_not_worth", "passive_ideation",
          r"\b(?:life|living|my life|it) (?:isnt|is not|aint|isn t|doesnt feel|does not feel|"
-         r"never feels|feels not) (?:worth|worth it|worth living)\b|\blife (?:is|feels) "
-         r"(?:pointless|meaningless|not worth (?:it|living))\b",
+         r"never feels|feels not) (?:worth|worth it|worth living)\b|\blife (?:is|"
+         r"feels) (?:pointless|meaningless|not worth (?:it|living))\b",
          negatable=False),
     Rule("en.pass_rather_dead", "passive_ideation",
          r"\b(?:rather|prefer to) (?:be dead|die|not exist|not be alive|not be here|be gone)\b"),
@@ -353,33 +362,36 @@ RULES: tuple[Rule, ...] = (
          negatable=False),
     Rule("en.pass_disappear", "passive_ideation",
          r"\b(?:%WANT%|wanna|wana|just|could|like to|id) (?:to )?(?:just )?(?:disappear|vanish|"
-         r"cease|fade away|be gone|not be here|not be around|stop being here)\b"
-         r"|\bdisappear (?:forever|for good|for ever|and never come back)\b"),
+         r"cease|fade away|be gone|not be here|not be around|stop being here)\b|"
+         r"\bdisappear (?:forever|for good|for ever|and never come back)\b"),
     Rule("en.pass_not_be_here", "passive_ideation",
-         r"\b(?:dont|do not|no longer|not) (?:want|wanna|wish|feel like) (?:to )?"
-         r"(?:be here|be around|exist|be on this earth|be in this world|be alive)\b"
-         r"(?! (?:in|at|with|for the|for this|when|today|tonight|on))"
-         r"|\bnot (?:want to )?be here (?:anymore|any more|much longer)\b",
+         r"\b(?:dont|do not|no longer|not) (?:want|wanna|wish|feel like) (?:to )?(?:be here|"
+         r"be around|exist|be on this earth|be in this world|be alive)\b(?! (?:in|at|with|"
+         r"for the|for this|when|today|tonight|on))|\bnot (?:want to )?be here (?:anymore|"
+         r"any more|much longer)\b",
          negatable=False),
     Rule("en.pass_wouldnt_mind_dying", "passive_ideation",
-         r"\b(?:wouldnt|would not|wont|dont|do not|would hardly) (?:care|mind|be sad|be upset) "
-         r"(?:if|when) (?:i|something|a|the) %G4%(?:died|die|dead|wake|woke|gone|hit|crash|"
-         r"killed|happened to me|cancer|didnt make it|ended)\b"
-         r"|\bif i (?:got|was|were) (?:hit|killed|run over) %G4%(?:wouldnt|would not|dont|do not) "
-         r"(?:mind|care)\b",
+         r"\b(?:wouldnt|would not|wont|dont|do not|would hardly) (?:care|mind|be sad|"
+         r"be upset) (?:if|when) (?:i|something|a|the) %G4%(?:died|die|dead|wake|woke|gone|hit|"
+         r"crash|killed|happened to me|cancer|didnt make it|ended)\b|\bif i (?:got|was|"
+         r"were) (?:hit|killed|run over) %G4%(?:wouldnt|would not|dont|do not) (?:mind|care)\b",
          negatable=False),
     Rule("en.pass_never_born", "passive_ideation",
-         r"\b(?:wish|wished) (?:i d|id|i had|that i had|i was|i were) (?:never|not) (?:been )?born\b"
-         r"|\bshould (?:never|not) have been born\b",
+         r"\b(?:wish|wished) (?:i d|id|i had|that i had|i was|i were) (?:never|"
+         r"not) (?:been )?born\b|\bshould (?:never|not) have been born\b",
          negatable=False),
     Rule("en.pass_burden", "passive_ideation",
-         r"\b(?:im|i am|i m|feel like|feel|i feel like|just) (?:such |a |only )?(?:a |such a )?"
-         r"burden (?:to|on|for) (?:everyone|everybody|my family|them|people|others|all|my \w+)\b"),
+         r"\b(?:im|i am|i m|feel like|feel|i feel like|just) (?:such |a |only )?(?:a |"
+         r"such a )?burden (?:to|on|for) (?:everyone|everybody|my family|them|people|others|all|"
+         r"my \w+)\b"),
     Rule("en.pass_not_sure_live", "passive_ideation",
-         r"\b(?:not sure|dont know|unsure|do not know) (?:if|whether) i (?:want|wanna|can) "
-         r"(?:to )?(?:live|be alive|keep going|go on|carry on|be here)\b",
+         r"\b(?:not sure|dont know|unsure|do not know) (?:if|whether) i (?:want|wanna|"
+         r"can) (?:to )?(?:live|be alive|keep going|go on|carry on|be here)\b",
          negatable=False),
+    Rule("en.pass_as_well_dead", "passive_ideation",
+         r"\b(?:might|may|could) as well (?:be dead|die|not exist|not be here|kill %SELF%)\b"
+         r"|\b(?:sleep|go to sleep|fall asleep) (?:forever|for ever|for good|and never wake)\b"),
     Rule("en.pass_death_welcome", "passive_ideation",
-         r"\b(?:death|dying) (?:would be|sounds|seems|feels) (?:like )?(?:a )?(?:relief|peaceful|"
-         r"nice|welcome|good|easier|better)\b|\blonging for death\b|\bwaiting to die\b"),
+         r"\b(?:death|dying) (?:would be|sounds|seems|feels) (?:like )?(?:a )?(?:relief|"
+         r"peaceful|nice|welcome|good|easier|better)\b|\blonging for death\b|\bwaiting to die\b"),
 )
