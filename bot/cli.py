@@ -9,6 +9,7 @@ from typing import TextIO
 from sqlalchemy import func, select
 
 from bot.clock import SystemClock
+from bot.escalation.cli import add_escalation_commands, add_gp_commands
 from bot.settings import SettingsError, load_settings
 
 
@@ -133,6 +134,12 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     return run_stack(out)
 
 
+def cmd_scheduler(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.scheduler.runner import run_scheduler
+
+    return run_scheduler()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -148,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--channels", help="comma-separated: console,email,telegram")
     add.set_defaults(func=cmd_gps_add)
     gps.add_parser("list", help="list GPs").set_defaults(func=cmd_gps_list)
+    add_gp_commands(gps)
 
     pts = sub.add_parser("patients", help="patients").add_subparsers(dest="sub", required=True)
     inv = pts.add_parser("invite", help="create a patient and a one-time invite code")
@@ -173,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("train", help="train the Rasa model if its data changed").set_defaults(func=cmd_train)
     sub.add_parser("demo", help="create demo practice, GP and invite").set_defaults(func=cmd_demo)
     sub.add_parser("run", help="start everything and keep it running").set_defaults(func=cmd_run)
+    sub.add_parser("scheduler", help="send check-in and homework reminders (APScheduler)"
+                   ).set_defaults(func=cmd_scheduler)
+    add_escalation_commands(sub)
     return parser
 
 

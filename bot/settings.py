@@ -49,6 +49,11 @@ class Settings:
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     disengaged_after_days: int = 7
     digest_hour: int = 8
+    # ---- check-ins and reminders ----
+    phq9_interval_days: int = 14
+    phq9_at_module_end: bool = True
+    reminder_default_time: str = "19:00"
+    quiet_hours: str = "22:00-08:00"
 
 
 _BOOL_TRUE = {"1", "true", "yes", "on"}
@@ -170,6 +175,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         errors.append("SMTP_SECURITY=plain with SMTP_USER would send the password unencrypted; "
                       "use starttls or ssl when PRODUCTION=true")
 
+    # ---- check-ins and reminders ----
+    phq9_interval_days = _int(env, "PHQ9_INTERVAL_DAYS", 14, 1, 365, errors)
+    phq9_at_module_end = _bool(env, "PHQ9_AT_MODULE_END", True, errors)
+    reminder_default_time = env.get("REMINDER_DEFAULT_TIME", "").strip() or "19:00"
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", reminder_default_time):
+        errors.append(f"REMINDER_DEFAULT_TIME={reminder_default_time!r} must be HH:MM (24-hour), e.g. 19:00")
+    quiet_hours = env.get("QUIET_HOURS", "").strip() or "22:00-08:00"
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", quiet_hours):
+        errors.append(f"QUIET_HOURS={quiet_hours!r} must be HH:MM-HH:MM local time, e.g. 22:00-08:00")
+
     if errors:
         raise SettingsError("invalid configuration:\n  - " + "\n  - ".join(errors))
 
@@ -200,4 +215,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         telegram_api_base_url=telegram_api,
         disengaged_after_days=disengaged_days,
         digest_hour=digest_hour,
+        phq9_interval_days=phq9_interval_days,
+        phq9_at_module_end=phq9_at_module_end,
+        reminder_default_time=reminder_default_time,
+        quiet_hours=quiet_hours,
     )

@@ -39,6 +39,9 @@ def commands(settings: Settings, model: Path) -> dict[str, list[str]]:
         "rasa": [py, "-m", "rasa", "run", "--enable-api", "--model", str(model),
                  "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
                  "--port", str(settings.rasa_port), "--cors", "*"],
+        "worker": [py, "-m", "bot", "worker"],
+        "gpweb": [py, "-m", "bot", "gpweb", "--port", str(settings.gp_web_port)],
+        "scheduler": [py, "-m", "bot", "scheduler"],
     }
 
 

@@ -1,6 +1,7 @@
 """Actions in the SDK's own shape: a fresh CollectingDispatcher and a tracker per test."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -135,6 +136,11 @@ def test_module_flow_choice_text_pause_resume(services: Services, code: str, clo
     with services.db.session() as s:
         assert s.execute(select(WorkbookEntry).where(WorkbookEntry.answer == "my answer")).first()
         assert s.execute(select(Escalation).where(Escalation.kind == "followup_due")).scalar_one()
+    # Module 2 waits for the GP's follow-up or the practice's waiting time (7 days).
+    _, msgs = run(ActionProgram(), tracker("next", "continue_program"))
+    assert "follow-up" in all_text(msgs)
+    assert "Module 2" not in all_text(msgs)
+    clock.advance(timedelta(days=7))
     # Module 2 starts, pause keeps the place, continue re-shows it.
     _, msgs = run(ActionProgram(), tracker("next", "continue_program"))
     assert "Module 2" in all_text(msgs)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from bot.audit import audit
 from bot.clock import Clock
 from bot.content import ContentRepository
 from bot.content.model import Module, Program, Step
-from bot.db.models import ModuleProgress, Patient, WorkbookEntry
+from bot.db.models import Gp, ModuleProgress, Patient, Practice, WorkbookEntry
 from bot.replies import Button, Reply, intent_payload
 from bot.texts import Texts
 
@@ -71,13 +72,51 @@ class ProgramService:
     def finished_ids(self, session: Session, patient: Patient) -> set[str]:
         return {r.module_id for r in self._rows(session, patient) if r.status == "finished"}
 
-    def next_unlocked(self, session: Session, patient: Patient) -> Module | None:
-        """The first module not yet finished, if everything before it is finished."""
+    def next_module(self, session: Session, patient: Patient) -> Module | None:
+        """The first module not yet finished (locked or not); None when all are done."""
         done = self.finished_ids(session, patient)
         for module in self.program(patient).modules:
             if module.id not in done:
                 return module
         return None
+
+    def unlocks_at(self, session: Session, patient: Patient, module: Module) -> datetime | None:
+        """None if the module is open now, else when it opens at the latest.
+
+        A module after the first opens when the GP has recorded the follow-up of the
+        module before it, or after the practice's waiting time (followup_wait_days)
+        since that module was finished, whichever comes first: never blocked for good.
+        """
+        from bot.escalation.followups import followup_held
+
+        earlier = [m for m in self.program(patient).modules if m.order < module.order]
+        if not earlier:
+            return None
+        prev = earlier[-1]
+        row = session.execute(select(ModuleProgress).where(
+            ModuleProgress.patient_id == patient.id, ModuleProgress.module_id == prev.id,
+            ModuleProgress.status == "finished")).scalar_one_or_none()
+        if row is None or row.finished_at is None:
+            return None
+        gp = session.get(Gp, patient.gp_id)
+        practice = session.get(Practice, gp.practice_id) if gp else None
+        wait = practice.followup_wait_days if practice else 0
+        opens = row.finished_at + timedelta(days=wait)
+        if wait <= 0 or self.clock.now() >= opens or followup_held(session, patient.id, prev.id):
+            return None
+        return opens
+
+    def next_unlocked(self, session: Session, patient: Patient) -> Module | None:
+        """The first module not yet finished, if it is open (see unlocks_at)."""
+        module = self.next_module(session, patient)
+        if module is None or self.unlocks_at(session, patient, module) is not None:
+            return None
+        return module
+
+    def _locked_reply(self, patient: Patient, opens: datetime) -> Reply:
+        local = opens.astimezone(ZoneInfo(patient.timezone or "UTC"))
+        when = f"{local:%A} {local.day} {local:%B}"
+        return Reply(self.t(patient, "next_module_locked", date=when))
 
     def is_awaiting_text(self, session: Session, patient: Patient) -> bool:
         row = self.active(session, patient)
@@ -87,9 +126,12 @@ class ProgramService:
     def continue_(self, session: Session, patient: Patient) -> Turn:
         row = self.active(session, patient)
         if row is None:
-            module = self.next_unlocked(session, patient)
+            module = self.next_module(session, patient)
             if module is None:
                 return Turn([Reply(self.t(patient, "program_finished"))])
+            opens = self.unlocks_at(session, patient, module)
+            if opens is not None:
+                return Turn([self._locked_reply(patient, opens)])
             return self._start_module(session, patient, module)
         module, step = self._locate(patient, row)
         stale = self.clock.now() - row.updated_at > self.resume_after
@@ -187,7 +229,7 @@ class ProgramService:
                                 step=row.current_step_index + 1, total_steps=len(module.steps)))
         elif not done:
             lines.append(self.t(patient, "progress_none"))
-        elif self.next_unlocked(session, patient) is None:
+        elif self.next_module(session, patient) is None:
             lines.append(self.t(patient, "progress_all_done"))
         for module in program.modules:
             mark = "✓" if module.id in done else ("…" if row and row.module_id == module.id else "·")
@@ -333,9 +375,12 @@ class ProgramService:
         turn.replies.append(Reply(self.t(patient, "module_finished", order=module.order,
                                          title=module.title)))
         session.flush()
-        nxt = self.next_unlocked(session, patient)
+        nxt = self.next_module(session, patient)
+        opens = self.unlocks_at(session, patient, nxt) if nxt is not None else None
         if nxt is None:
             turn.replies.append(Reply(self.t(patient, "program_finished")))
+        elif opens is not None:
+            turn.replies.append(self._locked_reply(patient, opens))
         else:
             turn.replies.append(Reply(
                 self.t(patient, "next_module_ready", title=nxt.title, summary=nxt.summary),

@@ -28,6 +28,7 @@ class Stack:
     database_url: str
     rasa_port: int
     action_port: int
+    max_session_events: int = 150
     procs: list[subprocess.Popen] = field(default_factory=list)
     logs: list[Path] = field(default_factory=list)
 
@@ -61,10 +62,13 @@ class Stack:
     def start(self, timeout: float = 240) -> Stack:
         model = ensure_model(quiet=True)
         py = sys.executable
+        endpoints = self.workdir / "endpoints.yml"
+        endpoints.write_text((REPO_ROOT / "endpoints.yml").read_text().replace(
+            "max_session_events: 150", f"max_session_events: {self.max_session_events}"))
         self._spawn("actions", [py, "-m", "rasa_sdk", "--actions", "actions",
                                 "--port", str(self.action_port)])
         self._spawn("rasa", [py, "-m", "rasa", "run", "--enable-api", "--model", str(model),
-                             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                             "--endpoints", str(endpoints), "--credentials", "credentials.yml",
                              "--port", str(self.rasa_port)])
         deadline = time.monotonic() + timeout
         for url in (f"http://127.0.0.1:{self.action_port}/health", f"{self.rasa_url}/status"):

@@ -1,0 +1,267 @@
+"""The follow-up brief: what a GP reads in two minutes before a 10-15 minute
+consultation, for followup_due and program_finished escalations (and, shorter, for
+the others). Rendered as plain text (CLI, e-mail when clinical detail is allowed) and
+HTML (the GP web page, with a small PHQ-9 chart)."""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.orm import Session
+
+from bot.content import ContentRepository
+from bot.db.models import AuditLog, Escalation, Gp, ModuleProgress, Patient, RiskEvent, WorkbookEntry
+from bot.escalation.compose import KIND_LABEL, WHAT_TO_DO
+from bot.escalation.followups import last_followup
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Brief:
+    escalation_id: int
+    title: str
+    kind: str
+    urgency: str
+    status: str
+    patient_ref: str
+    gp_name: str
+    created_at: datetime
+    what_to_do: str
+    summary: str
+    module_title: str | None = None
+    key_points: list[str] = field(default_factory=list)
+    watch_for: list[str] = field(default_factory=list)
+    agenda: list[tuple[int, str]] = field(default_factory=list)
+    workbook: list[tuple[str, str]] | None = None  # (prompt, answer); None: not shared
+    phq9: list[tuple[datetime, int]] = field(default_factory=list)
+    risks: list[tuple[datetime, str, str]] = field(default_factory=list)  # when, category, answer
+    modules_done: int = 0
+    modules_total: int = 0
+    steps_done: int = 0
+    days_active: int = 0
+    next_module: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _phq9_table(session: Session) -> Table | None:
+    """The check-in work's PHQ-9 table, if it exists yet (read defensively)."""
+    try:
+        import bot.checkins.models  # noqa: F401
+    except ImportError:
+        pass
+    from bot.db.models import Base
+
+    for name, table in Base.metadata.tables.items():
+        if "phq9" in name.replace("_", "").lower() and "patient_id" in table.c:
+            return table
+    return None
+
+
+def phq9_trend(session: Session, patient_id: int) -> list[tuple[datetime, int]]:
+    table = _phq9_table(session)
+    if table is None:
+        return []
+    score = next((table.c[n] for n in ("total", "score", "total_score") if n in table.c), None)
+    when = next((table.c[n] for n in ("completed_at", "taken_at", "answered_at", "at", "created_at")
+                 if n in table.c), None)
+    if score is None or when is None:
+        return []
+    try:
+        rows = session.execute(select(when, score).where(table.c.patient_id == patient_id,
+                                                         score.is_not(None)).order_by(when)).all()
+    except Exception:  # noqa: BLE001 - a table not migrated yet must not break the brief
+        log.warning("PHQ-9 table %s could not be read", table.name, exc_info=True)
+        session.rollback()
+        return []
+    return [(w, int(s)) for w, s in rows if w is not None]
+
+
+def build_brief(session: Session, content: ContentRepository, esc: Escalation) -> Brief:
+    patient = session.get(Patient, esc.patient_id) if esc.patient_id else None
+    gp = session.get(Gp, esc.gp_id) if esc.gp_id else None
+    brief = Brief(
+        escalation_id=esc.id, title=f"{KIND_LABEL.get(esc.kind, esc.kind).capitalize()}",
+        kind=esc.kind, urgency=esc.urgency, status=esc.status,
+        patient_ref=patient.ref if patient else "-", gp_name=gp.name if gp else "-",
+        created_at=esc.created_at, what_to_do=WHAT_TO_DO.get(esc.kind, ""), summary=esc.summary,
+        details=dict(esc.details or {}),
+    )
+    if patient is None:
+        return brief
+    program = content.program(patient.language)
+    module_id = brief.details.get("module_id")
+    if module_id and program.has_module(module_id):
+        module = program.module(module_id)
+        brief.module_title = f"Module {module.order}: {module.title}"
+        brief.key_points = list(module.gp.key_points)
+        brief.watch_for = list(module.gp.watch_for)
+        brief.agenda = [(a.minutes, a.item) for a in module.gp.agenda]
+        nxt = next((m for m in program.modules if m.order > module.order), None)
+        brief.next_module = f"Module {nxt.order}: {nxt.title} - {nxt.summary}" if nxt else None
+        if patient.share_workbook:
+            entries = session.execute(select(WorkbookEntry).where(
+                WorkbookEntry.patient_id == patient.id, WorkbookEntry.module_id == module_id)
+                .order_by(WorkbookEntry.created_at, WorkbookEntry.id)).scalars()
+            brief.workbook = [(e.prompt, e.answer if e.answer is not None else "(skipped)")
+                              for e in entries]
+    if not brief.agenda:
+        brief.agenda = _default_agenda(esc.kind)
+    brief.phq9 = phq9_trend(session, patient.id)
+    since = last_followup(session, patient.id)
+    q = select(RiskEvent).where(RiskEvent.patient_id == patient.id)
+    if since is not None:
+        q = q.where(RiskEvent.detected_at > since.recorded_at)
+    brief.risks = [(r.detected_at, r.category, r.safety_answer or "not answered")
+                   for r in session.execute(q.order_by(RiskEvent.detected_at)).scalars()]
+    rows = session.execute(select(ModuleProgress).where(ModuleProgress.patient_id == patient.id)).scalars().all()
+    brief.modules_done = sum(1 for r in rows if r.status == "finished")
+    brief.modules_total = len(program.modules)
+    brief.steps_done = sum(r.steps_done for r in rows)
+    days = session.execute(select(AuditLog.at).where(
+        AuditLog.patient_id == patient.id, AuditLog.actor == f"patient:{patient.ref}")).scalars().all()
+    brief.days_active = len({d.date() for d in days})
+    if brief.days_active == 0:
+        brief.days_active = session.execute(select(func.count(func.distinct(
+            func.date(WorkbookEntry.created_at)))).where(WorkbookEntry.patient_id == patient.id)).scalar_one()
+    return brief
+
+
+def _default_agenda(kind: str) -> list[tuple[int, str]]:
+    if kind == "risk":
+        return [(5, "Ask directly about suicidal thoughts, plans and means"),
+                (5, "Agree a safety plan and who the patient can contact"),
+                (3, "Decide on referral or urgent review")]
+    if kind == "deterioration":
+        return [(4, "Review the PHQ-9 trend and what changed"), (5, "Screen for risk"),
+                (4, "Consider stepping up care (therapy referral, medication review)")]
+    return [(3, "How has the program been going?"), (5, "Barriers and what helped"),
+            (3, "Agree the next step")]
+
+
+# ---- rendering -----------------------------------------------------------------
+def _fmt(when: datetime) -> str:
+    return when.strftime("%Y-%m-%d")
+
+
+def render_text(b: Brief) -> str:
+    out = [f"{b.title} - patient {b.patient_ref} (escalation #{b.escalation_id})",
+           f"Urgency: {b.urgency}   status: {b.status}   GP: {b.gp_name}   raised: {_fmt(b.created_at)}",
+           f"What to do: {b.what_to_do}", f"Summary: {b.summary}", ""]
+    if b.module_title:
+        out += [b.module_title, "Key points:"] + [f"  - {p}" for p in b.key_points]
+        if b.watch_for:
+            out += ["Watch for:"] + [f"  - {w}" for w in b.watch_for]
+        out.append("")
+    out.append(f"Suggested agenda ({sum(m for m, _ in b.agenda)} minutes):")
+    out += [f"  {m:>2} min  {item}" for m, item in b.agenda]
+    out.append("")
+    if b.workbook is None:
+        out.append("Workbook: the patient chose not to share it.")
+    elif b.workbook:
+        out.append("What the patient wrote:")
+        for prompt, answer in b.workbook:
+            out += [f"  Q: {prompt.strip()}", f"  A: {answer.strip()}"]
+    else:
+        out.append("Workbook: nothing written in this module.")
+    out.append("")
+    out.append("PHQ-9 trend:" if b.phq9 else "PHQ-9: no check-ins yet.")
+    out += [f"  {_fmt(w)}  {s:>2}" for w, s in b.phq9]
+    out.append("Risk events since the last follow-up: " + ("none" if not b.risks else ""))
+    out += [f"  {_fmt(w)}  {cat.replace('_', ' ')}  (safe now? {ans})" for w, cat, ans in b.risks]
+    out += [f"Adherence: {b.modules_done}/{b.modules_total} modules, {b.steps_done} steps done, "
+            f"active on {b.days_active} day(s)."]
+    if b.next_module:
+        out.append(f"Next: {b.next_module}")
+    if b.kind in ("risk", "deterioration") and b.details.get("evidence"):
+        out.append(f"Detector evidence: {b.details.get('evidence')}")
+    return "\n".join(out)
+
+
+def phq9_chart_png(points: list[tuple[datetime, int]]) -> bytes | None:
+    if not points:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 1.8), dpi=100)
+    try:
+        for lo, hi, colour in ((0, 5, "#e8f5e9"), (5, 10, "#fffde7"), (10, 15, "#fff3e0"),
+                               (15, 20, "#ffebee"), (20, 27, "#ffcdd2")):
+            ax.axhspan(lo, hi, color=colour, zorder=0)
+        ax.plot([w for w, _ in points], [s for _, s in points], marker="o", color="#1a237e")
+        ax.set_ylim(0, 27)
+        ax.set_ylabel("PHQ-9")
+        fig.autofmt_xdate()
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        return buf.getvalue()
+    finally:
+        plt.close(fig)
+
+
+def render_html(b: Brief, links: dict[str, str] | None = None) -> str:
+    e = html.escape
+    parts = [f"<h1>{e(b.title)} &ndash; {e(b.patient_ref)}</h1>",
+             f"<p><b>{e(b.urgency.upper())}</b> &middot; status {e(b.status)} &middot; GP {e(b.gp_name)}"
+             f" &middot; raised {_fmt(b.created_at)} &middot; escalation #{b.escalation_id}</p>",
+             f"<p class=todo><b>What to do:</b> {e(b.what_to_do)}</p>",
+             f"<p>{e(b.summary)}</p>"]
+    if links:
+        parts.append("<p>" + " &middot; ".join(f'<a href="{e(u)}">{e(k)}</a>' for k, u in links.items())
+                     + "</p>")
+    if b.module_title:
+        parts.append(f"<h2>{e(b.module_title)}</h2><ul>"
+                     + "".join(f"<li>{e(p)}</li>" for p in b.key_points) + "</ul>")
+        if b.watch_for:
+            parts.append("<h3>Watch for</h3><ul>" + "".join(f"<li>{e(w)}</li>" for w in b.watch_for)
+                         + "</ul>")
+    parts.append(f"<h2>Suggested agenda ({sum(m for m, _ in b.agenda)} min)</h2><ol>"
+                 + "".join(f"<li>{m} min: {e(i)}</li>" for m, i in b.agenda) + "</ol>")
+    parts.append("<h2>Workbook</h2>")
+    if b.workbook is None:
+        parts.append("<p>The patient chose not to share their workbook.</p>")
+    elif not b.workbook:
+        parts.append("<p>Nothing written in this module.</p>")
+    else:
+        parts.append("<dl>" + "".join(f"<dt>{e(p)}</dt><dd>{e(a)}</dd>" for p, a in b.workbook)
+                     + "</dl>")
+    parts.append("<h2>PHQ-9</h2>")
+    if not b.phq9:
+        parts.append("<p>No check-ins yet.</p>")
+    else:
+        parts.append("<table><tr><th>date</th><th>score</th></tr>"
+                     + "".join(f"<tr><td>{_fmt(w)}</td><td>{s}</td></tr>" for w, s in b.phq9)
+                     + "</table>")
+        png = phq9_chart_png(b.phq9)
+        if png:
+            parts.append(f'<img alt="PHQ-9 trend" src="data:image/png;base64,'
+                         f'{base64.b64encode(png).decode()}">')
+    parts.append("<h2>Risk events since the last follow-up</h2>")
+    parts.append("<p>None.</p>" if not b.risks else "<ul>" + "".join(
+        f"<li>{_fmt(w)}: {e(c.replace('_', ' '))} (safe now? {e(a)})</li>" for w, c, a in b.risks)
+        + "</ul>")
+    parts.append(f"<h2>Adherence</h2><p>{b.modules_done}/{b.modules_total} modules, "
+                 f"{b.steps_done} steps done, active on {b.days_active} day(s).</p>")
+    if b.next_module:
+        parts.append(f"<h2>Next module</h2><p>{e(b.next_module)}</p>")
+    return page(f"Brief {b.patient_ref}", "\n".join(parts))
+
+
+def page(title: str, body: str) -> str:
+    return (f"<!doctype html><html lang=en><head><meta charset=utf-8>"
+            f"<meta name=viewport content='width=device-width, initial-scale=1'>"
+            f"<meta name=robots content=noindex><title>{html.escape(title)}</title>"
+            "<style>body{font-family:system-ui,sans-serif;max-width:46em;margin:1em auto;"
+            "padding:0 1em;line-height:1.4}.todo{background:#fff8e1;padding:.5em}"
+            "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px}</style>"
+            f"</head><body>{body}</body></html>")
