@@ -44,8 +44,7 @@ train: install  ## train the Rasa model if its data changed
 	@$(PY) -m bot train
 
 shell: install  ## chat in the terminal with a running stack (make run in another terminal)
-	@$(RASA) shell --connector rest --endpoints endpoints.yml 2>/dev/null || \
-		$(PY) -m rasa shell
+	@$(PY) -m bot chat
 
 test-stories: train  ## rasa test on tests/stories (fails on any wrong prediction)
 	@scripts/rasa_test_stories.sh

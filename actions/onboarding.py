@@ -111,7 +111,9 @@ class ActionConsent(PatientAction):
         if share in ("yes", "no"):
             record_consent(ctx.session, patient, consent.version, ctx.lang, consent.text, "agreed", now,
                            share_workbook=share == "yes")
-            send(dispatcher, program_intro(ctx))
+            from actions.checkins import baseline_offer  # the baseline PHQ-9 comes first
+
+            send(dispatcher, baseline_offer(ctx) + program_intro(ctx))
             return []
         if share_pending(ctx):
             send(dispatcher, [share_question(ctx)])

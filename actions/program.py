@@ -64,6 +64,9 @@ def run_program_intent(ctx: Ctx, dispatcher: CollectingDispatcher, intent: str,
         on_module_finished(session, patient, turn.module_finished, svc.program(patient),
                            ctx.services.clock.now())
     send(dispatcher, turn.replies)
+    from actions.checkins import after_program_turn  # homework reminders, end-of-module PHQ-9
+
+    after_program_turn(ctx, dispatcher, turn)
     return turn_events(turn)
 
 

@@ -128,6 +128,12 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.chat_client import chat
+
+    return chat(args.url or load_settings().rasa_url, args.sender)
+
+
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from bot.supervisor import run_stack
 
@@ -181,6 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("train", help="train the Rasa model if its data changed").set_defaults(func=cmd_train)
     sub.add_parser("demo", help="create demo practice, GP and invite").set_defaults(func=cmd_demo)
     sub.add_parser("run", help="start everything and keep it running").set_defaults(func=cmd_run)
+    chat = sub.add_parser("chat", help="chat in the terminal with a running stack")
+    chat.add_argument("--url")
+    chat.add_argument("--sender")
+    chat.set_defaults(func=cmd_chat)
     sub.add_parser("scheduler", help="send check-in and homework reminders (APScheduler)"
                    ).set_defaults(func=cmd_scheduler)
     add_escalation_commands(sub)

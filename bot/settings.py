@@ -157,7 +157,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         errors.append("SMTP_USER and SMTP_PASSWORD must be set together (or both left empty)")
     smtp_from = env.get("SMTP_FROM", "").strip() or "cbt-assistant@localhost"
     if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", smtp_from):
-        errors.append(f"SMTP_FROM={smtp_from!r} is not an e-mail address like gp-alerts@practice.example")
+        errors.append(f"SMTP_FROM={smtp_from!r} is not an e-mail address "
+                      "like gp-alerts@practice.example")
     email_clinical = _bool(env, "EMAIL_INCLUDE_CLINICAL_DETAIL", False, errors)
     gp_web_port = _int(env, "GP_WEB_PORT", 5080, 1, 65535, errors)
     gp_web_url = env.get("GP_WEB_URL", "").strip() or f"http://127.0.0.1:{gp_web_port}"
@@ -165,7 +166,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         errors.append(f"GP_WEB_URL={gp_web_url!r} must start with http:// or https://")
     telegram_token = env.get("TELEGRAM_TOKEN", "").strip()
     if telegram_token and not re.fullmatch(r"\d+:[\w-]{20,}", telegram_token):
-        errors.append("TELEGRAM_TOKEN does not look like a bot token from @BotFather (123456:ABC...)")
+        errors.append("TELEGRAM_TOKEN does not look like a bot token from @BotFather "
+                      "(123456:ABC...)")
     telegram_api = env.get("TELEGRAM_API_BASE_URL", "").strip() or "https://api.telegram.org/bot"
     if not re.match(r"^https?://", telegram_api):
         errors.append(f"TELEGRAM_API_BASE_URL={telegram_api!r} must start with http:// or https://")

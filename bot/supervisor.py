@@ -100,7 +100,7 @@ def run_stack(out: TextIO) -> int:
         base = f"http://127.0.0.1:{settings.rasa_port}"
         print(f"""
 ==> ready.
-    Chat in this terminal:   make shell
+    Chat in a terminal:      make shell
     REST:                    curl -s {base}/webhooks/rest/webhook \\
                                -d '{{"sender": "me", "message": "/start YOUR-CODE"}}'
     Stop:                    Ctrl-C

@@ -46,7 +46,7 @@ have="$(cat "$STAMP" 2>/dev/null || true)"
 if [ "$want" != "$have" ]; then
     echo "==> installing pinned dependencies (requirements.lock); this takes a few minutes the first time"
     log="$VENV/pip-install.log"
-    if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+    if ! "$VENV/bin/python" -m pip install --quiet --upgrade --disable-pip-version-check --no-deps \
             -r requirements.lock >"$log" 2>&1; then
         grep -v "is ignored: it is neither a file nor a directory" "$log" >&2 || true
         echo "error: installing requirements.lock failed (full log: $log)" >&2

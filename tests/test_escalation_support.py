@@ -1,6 +1,7 @@
 """Shared helpers for the escalation tests (no tests here): a real aiosmtpd server on
 localhost that records what it accepts, a self-signed certificate, a local fake of the
 Telegram Bot API, and a patient with a GP."""
+
 from __future__ import annotations
 
 import asyncio
@@ -54,14 +55,21 @@ class RecordingHandler:
             await asyncio.sleep(self.delay)
         if self.refuse:
             return "451 4.3.0 temporarily refusing mail, try again later"
-        msg = email.message_from_bytes(envelope.original_content or envelope.content,
-                                       policy=policy.default)
+        msg = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=policy.default
+        )
         body = msg.get_body(("plain",))
         with self.lock:
-            self.received.append(Received(
-                message_id=str(msg["Message-ID"]), rcpt=list(envelope.rcpt_tos),
-                subject=str(msg["Subject"]), body=body.get_content() if body else "",
-                key=str(msg["X-Idempotency-Key"]), at=time.monotonic()))
+            self.received.append(
+                Received(
+                    message_id=str(msg["Message-ID"]),
+                    rcpt=list(envelope.rcpt_tos),
+                    subject=str(msg["Subject"]),
+                    body=body.get_content() if body else "",
+                    key=str(msg["X-Idempotency-Key"]),
+                    at=time.monotonic(),
+                )
+            )
         return "250 Message accepted for delivery"
 
     def inbox(self) -> dict[str, Received]:
@@ -85,19 +93,32 @@ def self_signed_cert(folder: Path) -> tuple[Path, Path]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([
-                x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     certfile, keyfile = folder / "cert.pem", folder / "key.pem"
     certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                          serialization.PrivateFormat.TraditionalOpenSSL,
-                                          serialization.NoEncryption()))
+    keyfile.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
     return certfile, keyfile
 
 
@@ -120,35 +141,64 @@ class FakeTelegram:
 
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return web.json_response({"ok": False, "error_code": 401,
-                                      "description": "Unauthorized"}, status=401)
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         method = request.match_info["method"]
         if request.content_type == "application/json":
             params = await request.json()
         else:
             params = dict(await request.post())
         if method == "getMe":
-            return web.json_response({"ok": True, "result": {
-                "id": 12345, "is_bot": True, "first_name": "Practice bot", "username": "PracticeTestBot",
-                "can_join_groups": False, "can_read_all_group_messages": False,
-                "supports_inline_queries": False}})
+            return web.json_response(
+                {
+                    "ok": True,
+                    "result": {
+                        "id": 12345,
+                        "is_bot": True,
+                        "first_name": "Practice bot",
+                        "username": "PracticeTestBot",
+                        "can_join_groups": False,
+                        "can_read_all_group_messages": False,
+                        "supports_inline_queries": False,
+                    },
+                }
+            )
         if method == "sendMessage":
             if self.fail_next > 0:
                 self.fail_next -= 1
-                return web.json_response({"ok": False, "error_code": 429,
-                                          "description": "Too Many Requests: retry after 1",
-                                          "parameters": {"retry_after": 1}}, status=429)
+                return web.json_response(
+                    {
+                        "ok": False,
+                        "error_code": 429,
+                        "description": "Too Many Requests: retry after 1",
+                        "parameters": {"retry_after": 1},
+                    },
+                    status=429,
+                )
             markup = params.get("reply_markup")
             if isinstance(markup, str):
                 params["reply_markup"] = json.loads(markup)
             self.sent.append(params)
-            return web.json_response({"ok": True, "result": {
-                "message_id": len(self.sent), "date": int(time.time()),
-                "chat": {"id": int(params["chat_id"]), "type": "private", "first_name": "GP"},
-                "from": {"id": 12345, "is_bot": True, "first_name": "Practice bot"},
-                "text": params.get("text", "")}})
-        return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"},
-                                 status=404)
+            return web.json_response(
+                {
+                    "ok": True,
+                    "result": {
+                        "message_id": len(self.sent),
+                        "date": int(time.time()),
+                        "chat": {
+                            "id": int(params["chat_id"]),
+                            "type": "private",
+                            "first_name": "GP",
+                        },
+                        "from": {"id": 12345, "is_bot": True, "first_name": "Practice bot"},
+                        "text": params.get("text", ""),
+                    },
+                }
+            )
+        return web.json_response(
+            {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+        )
 
     def start(self) -> FakeTelegram:
         ready = threading.Event()
@@ -178,8 +228,12 @@ class FakeTelegram:
             self._thread.join(10)
 
 
-def make_patient(services: Services, channels: str = "console,email", email_addr: str = "ada@example.org",
-                 share_workbook: bool = True) -> tuple[int, int]:
+def make_patient(
+    services: Services,
+    channels: str = "console,email",
+    email_addr: str = "ada@example.org",
+    share_workbook: bool = True,
+) -> tuple[int, int]:
     """A consented patient of a GP at 'Fjord Practice'; returns (patient id, GP id)."""
     now = services.clock.now()
     with services.db.session() as s:

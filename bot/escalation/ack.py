@@ -2,6 +2,7 @@
 
 Acknowledging stops the reminder and fail-over steps: notifications for those steps
 that have not gone out yet are cancelled."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -18,7 +19,9 @@ class AckError(ValueError):
     """The escalation cannot be acknowledged (unknown id); the message is for the user."""
 
 
-def acknowledge(session: Session, escalation_id: int, by: str, via: str, now: datetime) -> Escalation:
+def acknowledge(
+    session: Session, escalation_id: int, by: str, via: str, now: datetime
+) -> Escalation:
     """Marks an escalation acknowledged; a second acknowledgement changes nothing."""
     esc = session.get(Escalation, escalation_id)
     if esc is None:
@@ -30,18 +33,30 @@ def acknowledge(session: Session, escalation_id: int, by: str, via: str, now: da
     esc.acknowledged_by = by[:200]
     cancelled = session.execute(
         update(Notification)
-        .where(Notification.escalation_id == esc.id, Notification.status == "pending",
-               ~Notification.idempotency_key.like("%:initial"))
+        .where(
+            Notification.escalation_id == esc.id,
+            Notification.status == "pending",
+            ~Notification.idempotency_key.like("%:initial"),
+        )
         .values(status="cancelled", last_error="acknowledged before it was sent")
         .execution_options(synchronize_session=False)
     ).rowcount
-    audit(session, now, by[:100], "escalation_acknowledged", esc.patient_id, escalation_id=esc.id,
-          via=via, cancelled_notifications=cancelled)
+    audit(
+        session,
+        now,
+        by[:100],
+        "escalation_acknowledged",
+        esc.patient_id,
+        escalation_id=esc.id,
+        via=via,
+        cancelled_notifications=cancelled,
+    )
     return esc
 
 
-def handle_telegram_callback(session: Session, secret: str, data: str, chat_id: str | int,
-                             now: datetime) -> str:
+def handle_telegram_callback(
+    session: Session, secret: str, data: str, chat_id: str | int, now: datetime
+) -> str:
     """For the Telegram channel: the GP pressed "Acknowledge". Returns the text to show.
 
     The button is signed, and it only works from the chat of the escalation's GP or of
@@ -58,6 +73,8 @@ def handle_telegram_callback(session: Session, secret: str, data: str, chat_id: 
     if gp is None or owner is None or gp.practice_id != owner.practice_id:
         return "This chat is not linked to a GP of this practice."
     if esc.status != "open":
-        return f"Escalation #{esc.id} was already acknowledged by {esc.acknowledged_by or 'someone'}."
+        return (
+            f"Escalation #{esc.id} was already acknowledged by {esc.acknowledged_by or 'someone'}."
+        )
     acknowledge(session, esc.id, f"gp:{gp.id}", "telegram", now)
     return f"Acknowledged escalation #{esc.id}. Thank you."

@@ -2,9 +2,11 @@
 consultation, for followup_due and program_finished escalations (and, shorter, for
 the others). Rendered as plain text (CLI, e-mail when clinical detail is allowed) and
 HTML (the GP web page, with a small PHQ-9 chart)."""
+
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
 import logging
@@ -16,7 +18,15 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from bot.content import ContentRepository
-from bot.db.models import AuditLog, Escalation, Gp, ModuleProgress, Patient, RiskEvent, WorkbookEntry
+from bot.db.models import (
+    AuditLog,
+    Escalation,
+    Gp,
+    ModuleProgress,
+    Patient,
+    RiskEvent,
+    WorkbookEntry,
+)
 from bot.escalation.compose import KIND_LABEL, WHAT_TO_DO
 from bot.escalation.followups import last_followup
 
@@ -52,10 +62,8 @@ class Brief:
 
 def _phq9_table(session: Session) -> Table | None:
     """The check-in work's PHQ-9 table, if it exists yet (read defensively)."""
-    try:
+    with contextlib.suppress(ImportError):
         import bot.checkins.models  # noqa: F401
-    except ImportError:
-        pass
     from bot.db.models import Base
 
     for name, table in Base.metadata.tables.items():
@@ -69,14 +77,23 @@ def phq9_trend(session: Session, patient_id: int) -> list[tuple[datetime, int]]:
     if table is None:
         return []
     score = next((table.c[n] for n in ("total", "score", "total_score") if n in table.c), None)
-    when = next((table.c[n] for n in ("completed_at", "taken_at", "answered_at", "at", "created_at")
-                 if n in table.c), None)
+    when = next(
+        (
+            table.c[n]
+            for n in ("completed_at", "taken_at", "answered_at", "at", "created_at")
+            if n in table.c
+        ),
+        None,
+    )
     if score is None or when is None:
         return []
     try:
-        rows = session.execute(select(when, score).where(table.c.patient_id == patient_id,
-                                                         score.is_not(None)).order_by(when)).all()
-    except Exception:  # noqa: BLE001 - a table not migrated yet must not break the brief
+        rows = session.execute(
+            select(when, score)
+            .where(table.c.patient_id == patient_id, score.is_not(None))
+            .order_by(when)
+        ).all()
+    except Exception:
         log.warning("PHQ-9 table %s could not be read", table.name, exc_info=True)
         session.rollback()
         return []
@@ -87,10 +104,16 @@ def build_brief(session: Session, content: ContentRepository, esc: Escalation) -
     patient = session.get(Patient, esc.patient_id) if esc.patient_id else None
     gp = session.get(Gp, esc.gp_id) if esc.gp_id else None
     brief = Brief(
-        escalation_id=esc.id, title=f"{KIND_LABEL.get(esc.kind, esc.kind).capitalize()}",
-        kind=esc.kind, urgency=esc.urgency, status=esc.status,
-        patient_ref=patient.ref if patient else "-", gp_name=gp.name if gp else "-",
-        created_at=esc.created_at, what_to_do=WHAT_TO_DO.get(esc.kind, ""), summary=esc.summary,
+        escalation_id=esc.id,
+        title=f"{KIND_LABEL.get(esc.kind, esc.kind).capitalize()}",
+        kind=esc.kind,
+        urgency=esc.urgency,
+        status=esc.status,
+        patient_ref=patient.ref if patient else "-",
+        gp_name=gp.name if gp else "-",
+        created_at=esc.created_at,
+        what_to_do=WHAT_TO_DO.get(esc.kind, ""),
+        summary=esc.summary,
         details=dict(esc.details or {}),
     )
     if patient is None:
@@ -106,11 +129,14 @@ def build_brief(session: Session, content: ContentRepository, esc: Escalation) -
         nxt = next((m for m in program.modules if m.order > module.order), None)
         brief.next_module = f"Module {nxt.order}: {nxt.title} - {nxt.summary}" if nxt else None
         if patient.share_workbook:
-            entries = session.execute(select(WorkbookEntry).where(
-                WorkbookEntry.patient_id == patient.id, WorkbookEntry.module_id == module_id)
-                .order_by(WorkbookEntry.created_at, WorkbookEntry.id)).scalars()
-            brief.workbook = [(e.prompt, e.answer if e.answer is not None else "(skipped)")
-                              for e in entries]
+            entries = session.execute(
+                select(WorkbookEntry)
+                .where(WorkbookEntry.patient_id == patient.id, WorkbookEntry.module_id == module_id)
+                .order_by(WorkbookEntry.created_at, WorkbookEntry.id)
+            ).scalars()
+            brief.workbook = [
+                (e.prompt, e.answer if e.answer is not None else "(skipped)") for e in entries
+            ]
     if not brief.agenda:
         brief.agenda = _default_agenda(esc.kind)
     brief.phq9 = phq9_trend(session, patient.id)
@@ -118,31 +144,55 @@ def build_brief(session: Session, content: ContentRepository, esc: Escalation) -
     q = select(RiskEvent).where(RiskEvent.patient_id == patient.id)
     if since is not None:
         q = q.where(RiskEvent.detected_at > since.recorded_at)
-    brief.risks = [(r.detected_at, r.category, r.safety_answer or "not answered")
-                   for r in session.execute(q.order_by(RiskEvent.detected_at)).scalars()]
-    rows = session.execute(select(ModuleProgress).where(ModuleProgress.patient_id == patient.id)).scalars().all()
+    brief.risks = [
+        (r.detected_at, r.category, r.safety_answer or "not answered")
+        for r in session.execute(q.order_by(RiskEvent.detected_at)).scalars()
+    ]
+    rows = (
+        session.execute(select(ModuleProgress).where(ModuleProgress.patient_id == patient.id))
+        .scalars()
+        .all()
+    )
     brief.modules_done = sum(1 for r in rows if r.status == "finished")
     brief.modules_total = len(program.modules)
     brief.steps_done = sum(r.steps_done for r in rows)
-    days = session.execute(select(AuditLog.at).where(
-        AuditLog.patient_id == patient.id, AuditLog.actor == f"patient:{patient.ref}")).scalars().all()
+    days = (
+        session.execute(
+            select(AuditLog.at).where(
+                AuditLog.patient_id == patient.id, AuditLog.actor == f"patient:{patient.ref}"
+            )
+        )
+        .scalars()
+        .all()
+    )
     brief.days_active = len({d.date() for d in days})
     if brief.days_active == 0:
-        brief.days_active = session.execute(select(func.count(func.distinct(
-            func.date(WorkbookEntry.created_at)))).where(WorkbookEntry.patient_id == patient.id)).scalar_one()
+        brief.days_active = session.execute(
+            select(func.count(func.distinct(func.date(WorkbookEntry.created_at)))).where(
+                WorkbookEntry.patient_id == patient.id
+            )
+        ).scalar_one()
     return brief
 
 
 def _default_agenda(kind: str) -> list[tuple[int, str]]:
     if kind == "risk":
-        return [(5, "Ask directly about suicidal thoughts, plans and means"),
-                (5, "Agree a safety plan and who the patient can contact"),
-                (3, "Decide on referral or urgent review")]
+        return [
+            (5, "Ask directly about suicidal thoughts, plans and means"),
+            (5, "Agree a safety plan and who the patient can contact"),
+            (3, "Decide on referral or urgent review"),
+        ]
     if kind == "deterioration":
-        return [(4, "Review the PHQ-9 trend and what changed"), (5, "Screen for risk"),
-                (4, "Consider stepping up care (therapy referral, medication review)")]
-    return [(3, "How has the program been going?"), (5, "Barriers and what helped"),
-            (3, "Agree the next step")]
+        return [
+            (4, "Review the PHQ-9 trend and what changed"),
+            (5, "Screen for risk"),
+            (4, "Consider stepping up care (therapy referral, medication review)"),
+        ]
+    return [
+        (3, "How has the program been going?"),
+        (5, "Barriers and what helped"),
+        (3, "Agree the next step"),
+    ]
 
 
 # ---- rendering -----------------------------------------------------------------
@@ -151,9 +201,14 @@ def _fmt(when: datetime) -> str:
 
 
 def render_text(b: Brief) -> str:
-    out = [f"{b.title} - patient {b.patient_ref} (escalation #{b.escalation_id})",
-           f"Urgency: {b.urgency}   status: {b.status}   GP: {b.gp_name}   raised: {_fmt(b.created_at)}",
-           f"What to do: {b.what_to_do}", f"Summary: {b.summary}", ""]
+    out = [
+        f"{b.title} - patient {b.patient_ref} (escalation #{b.escalation_id})",
+        f"Urgency: {b.urgency}   status: {b.status}   GP: {b.gp_name}   "
+        f"raised: {_fmt(b.created_at)}",
+        f"What to do: {b.what_to_do}",
+        f"Summary: {b.summary}",
+        "",
+    ]
     if b.module_title:
         out += [b.module_title, "Key points:"] + [f"  - {p}" for p in b.key_points]
         if b.watch_for:
@@ -175,8 +230,10 @@ def render_text(b: Brief) -> str:
     out += [f"  {_fmt(w)}  {s:>2}" for w, s in b.phq9]
     out.append("Risk events since the last follow-up: " + ("none" if not b.risks else ""))
     out += [f"  {_fmt(w)}  {cat.replace('_', ' ')}  (safe now? {ans})" for w, cat, ans in b.risks]
-    out += [f"Adherence: {b.modules_done}/{b.modules_total} modules, {b.steps_done} steps done, "
-            f"active on {b.days_active} day(s)."]
+    out += [
+        f"Adherence: {b.modules_done}/{b.modules_total} modules, {b.steps_done} steps done, "
+        f"active on {b.days_active} day(s)."
+    ]
     if b.next_module:
         out.append(f"Next: {b.next_module}")
     if b.kind in ("risk", "deterioration") and b.details.get("evidence"):
@@ -194,8 +251,13 @@ def phq9_chart_png(points: list[tuple[datetime, int]]) -> bytes | None:
 
     fig, ax = plt.subplots(figsize=(4, 1.8), dpi=100)
     try:
-        for lo, hi, colour in ((0, 5, "#e8f5e9"), (5, 10, "#fffde7"), (10, 15, "#fff3e0"),
-                               (15, 20, "#ffebee"), (20, 27, "#ffcdd2")):
+        for lo, hi, colour in (
+            (0, 5, "#e8f5e9"),
+            (5, 10, "#fffde7"),
+            (10, 15, "#fff3e0"),
+            (15, 20, "#ffebee"),
+            (20, 27, "#ffcdd2"),
+        ):
             ax.axhspan(lo, hi, color=colour, zorder=0)
         ax.plot([w for w, _ in points], [s for _, s in points], marker="o", color="#1a237e")
         ax.set_ylim(0, 27)
@@ -211,57 +273,87 @@ def phq9_chart_png(points: list[tuple[datetime, int]]) -> bytes | None:
 
 def render_html(b: Brief, links: dict[str, str] | None = None) -> str:
     e = html.escape
-    parts = [f"<h1>{e(b.title)} &ndash; {e(b.patient_ref)}</h1>",
-             f"<p><b>{e(b.urgency.upper())}</b> &middot; status {e(b.status)} &middot; GP {e(b.gp_name)}"
-             f" &middot; raised {_fmt(b.created_at)} &middot; escalation #{b.escalation_id}</p>",
-             f"<p class=todo><b>What to do:</b> {e(b.what_to_do)}</p>",
-             f"<p>{e(b.summary)}</p>"]
+    parts = [
+        f"<h1>{e(b.title)} &ndash; {e(b.patient_ref)}</h1>",
+        f"<p><b>{e(b.urgency.upper())}</b> &middot; status {e(b.status)} &middot; GP {e(b.gp_name)}"
+        f" &middot; raised {_fmt(b.created_at)} &middot; escalation #{b.escalation_id}</p>",
+        f"<p class=todo><b>What to do:</b> {e(b.what_to_do)}</p>",
+        f"<p>{e(b.summary)}</p>",
+    ]
     if links:
-        parts.append("<p>" + " &middot; ".join(f'<a href="{e(u)}">{e(k)}</a>' for k, u in links.items())
-                     + "</p>")
+        parts.append(
+            "<p>"
+            + " &middot; ".join(f'<a href="{e(u)}">{e(k)}</a>' for k, u in links.items())
+            + "</p>"
+        )
     if b.module_title:
-        parts.append(f"<h2>{e(b.module_title)}</h2><ul>"
-                     + "".join(f"<li>{e(p)}</li>" for p in b.key_points) + "</ul>")
+        parts.append(
+            f"<h2>{e(b.module_title)}</h2><ul>"
+            + "".join(f"<li>{e(p)}</li>" for p in b.key_points)
+            + "</ul>"
+        )
         if b.watch_for:
-            parts.append("<h3>Watch for</h3><ul>" + "".join(f"<li>{e(w)}</li>" for w in b.watch_for)
-                         + "</ul>")
-    parts.append(f"<h2>Suggested agenda ({sum(m for m, _ in b.agenda)} min)</h2><ol>"
-                 + "".join(f"<li>{m} min: {e(i)}</li>" for m, i in b.agenda) + "</ol>")
+            parts.append(
+                "<h3>Watch for</h3><ul>"
+                + "".join(f"<li>{e(w)}</li>" for w in b.watch_for)
+                + "</ul>"
+            )
+    parts.append(
+        f"<h2>Suggested agenda ({sum(m for m, _ in b.agenda)} min)</h2><ol>"
+        + "".join(f"<li>{m} min: {e(i)}</li>" for m, i in b.agenda)
+        + "</ol>"
+    )
     parts.append("<h2>Workbook</h2>")
     if b.workbook is None:
         parts.append("<p>The patient chose not to share their workbook.</p>")
     elif not b.workbook:
         parts.append("<p>Nothing written in this module.</p>")
     else:
-        parts.append("<dl>" + "".join(f"<dt>{e(p)}</dt><dd>{e(a)}</dd>" for p, a in b.workbook)
-                     + "</dl>")
+        parts.append(
+            "<dl>" + "".join(f"<dt>{e(p)}</dt><dd>{e(a)}</dd>" for p, a in b.workbook) + "</dl>"
+        )
     parts.append("<h2>PHQ-9</h2>")
     if not b.phq9:
         parts.append("<p>No check-ins yet.</p>")
     else:
-        parts.append("<table><tr><th>date</th><th>score</th></tr>"
-                     + "".join(f"<tr><td>{_fmt(w)}</td><td>{s}</td></tr>" for w, s in b.phq9)
-                     + "</table>")
+        parts.append(
+            "<table><tr><th>date</th><th>score</th></tr>"
+            + "".join(f"<tr><td>{_fmt(w)}</td><td>{s}</td></tr>" for w, s in b.phq9)
+            + "</table>"
+        )
         png = phq9_chart_png(b.phq9)
         if png:
-            parts.append(f'<img alt="PHQ-9 trend" src="data:image/png;base64,'
-                         f'{base64.b64encode(png).decode()}">')
+            parts.append(
+                f'<img alt="PHQ-9 trend" src="data:image/png;base64,'
+                f'{base64.b64encode(png).decode()}">'
+            )
     parts.append("<h2>Risk events since the last follow-up</h2>")
-    parts.append("<p>None.</p>" if not b.risks else "<ul>" + "".join(
-        f"<li>{_fmt(w)}: {e(c.replace('_', ' '))} (safe now? {e(a)})</li>" for w, c, a in b.risks)
-        + "</ul>")
-    parts.append(f"<h2>Adherence</h2><p>{b.modules_done}/{b.modules_total} modules, "
-                 f"{b.steps_done} steps done, active on {b.days_active} day(s).</p>")
+    parts.append(
+        "<p>None.</p>"
+        if not b.risks
+        else "<ul>"
+        + "".join(
+            f"<li>{_fmt(w)}: {e(c.replace('_', ' '))} (safe now? {e(a)})</li>"
+            for w, c, a in b.risks
+        )
+        + "</ul>"
+    )
+    parts.append(
+        f"<h2>Adherence</h2><p>{b.modules_done}/{b.modules_total} modules, "
+        f"{b.steps_done} steps done, active on {b.days_active} day(s).</p>"
+    )
     if b.next_module:
         parts.append(f"<h2>Next module</h2><p>{e(b.next_module)}</p>")
     return page(f"Brief {b.patient_ref}", "\n".join(parts))
 
 
 def page(title: str, body: str) -> str:
-    return (f"<!doctype html><html lang=en><head><meta charset=utf-8>"
-            f"<meta name=viewport content='width=device-width, initial-scale=1'>"
-            f"<meta name=robots content=noindex><title>{html.escape(title)}</title>"
-            "<style>body{font-family:system-ui,sans-serif;max-width:46em;margin:1em auto;"
-            "padding:0 1em;line-height:1.4}.todo{background:#fff8e1;padding:.5em}"
-            "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px}</style>"
-            f"</head><body>{body}</body></html>")
+    return (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f"<meta name=viewport content='width=device-width, initial-scale=1'>"
+        f"<meta name=robots content=noindex><title>{html.escape(title)}</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:46em;margin:1em auto;"
+        "padding:0 1em;line-height:1.4}.todo{background:#fff8e1;padding:.5em}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px}</style>"
+        f"</head><body>{body}</body></html>"
+    )

@@ -1,11 +1,12 @@
 """Command-line parts of the escalation work, registered by bot.cli:
 
-  gps channels --gp … --set email,telegram     gps telegram-code --gp …
-  gps duty --gp … --on|--off                   gps practice --practice … [options]
-  escalations list [--open]                    escalations ack <id> --by …
-  briefs show <id> [--html]                    followups record <id> --date … --note … --by …
-  worker [--once]                              gpweb [--port]
+gps channels --gp … --set email,telegram     gps telegram-code --gp …
+gps duty --gp … --on|--off                   gps practice --practice … [options]
+escalations list [--open]                    escalations ack <id> --by …
+briefs show <id> [--html]                    followups record <id> --date … --note … --by …
+worker [--once]                              gpweb [--port]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,15 +36,20 @@ def cmd_gps_channels(args: argparse.Namespace, out: TextIO) -> int:
     wanted = [c.strip().lower() for c in args.set.split(",") if c.strip()]
     bad = [c for c in wanted if c not in CHANNELS]
     if bad or not wanted:
-        return _fail(f"channels must be a comma-separated list of {', '.join(CHANNELS)}; got {args.set!r}")
+        return _fail(
+            f"channels must be a comma-separated list of {', '.join(CHANNELS)}; got {args.set!r}"
+        )
     svc = _services()
     with svc.db.session() as s:
         gp = find_gp(s, args.gp)
         gp.notify_channels = ",".join(dict.fromkeys(wanted))
         print(f"GP #{gp.id} {gp.name}: channels={gp.notify_channels}", file=out)
         if "telegram" in wanted and not gp.telegram_chat_id:
-            print("  note: Telegram is not linked yet; run 'python -m bot gps telegram-code --gp "
-                  f"{gp.id}' and have the GP send /gp CODE to the bot", file=out)
+            print(
+                "  note: Telegram is not linked yet; run 'python -m bot gps telegram-code --gp "
+                f"{gp.id}' and have the GP send /gp CODE to the bot",
+                file=out,
+            )
         if "email" in wanted and not svc.settings.smtp_host:
             print("  note: SMTP_HOST is not set, so e-mails are written to var/mail/", file=out)
     return 0
@@ -70,7 +76,9 @@ def cmd_gps_duty(args: argparse.Namespace, out: TextIO) -> int:
     with svc.db.session() as s:
         gp = find_gp(s, args.gp)
         gp.is_duty_doctor = bool(args.on)
-        print(f"GP #{gp.id} {gp.name}: duty doctor={'yes' if gp.is_duty_doctor else 'no'}", file=out)
+        print(
+            f"GP #{gp.id} {gp.name}: duty doctor={'yes' if gp.is_duty_doctor else 'no'}", file=out
+        )
     return 0
 
 
@@ -80,7 +88,9 @@ def cmd_gps_practice(args: argparse.Namespace, out: TextIO) -> int:
 
     svc = _services()
     with svc.db.session() as s:
-        practice = s.execute(select(Practice).where(Practice.name == args.practice)).scalar_one_or_none()
+        practice = s.execute(
+            select(Practice).where(Practice.name == args.practice)
+        ).scalar_one_or_none()
         if practice is None:
             return _fail(f"no practice {args.practice!r}")
         if args.fallback_email is not None:
@@ -95,9 +105,12 @@ def cmd_gps_practice(args: argparse.Namespace, out: TextIO) -> int:
             if not 0 <= args.followup_wait_days <= 90:
                 return _fail("--followup-wait-days must be between 0 and 90")
             practice.followup_wait_days = args.followup_wait_days
-        print(f"{practice.name}: ack deadline {practice.ack_deadline_minutes} min, follow-up wait "
-              f"{practice.followup_wait_days} days, fallback contact "
-              f"{practice.fallback_contact_email or '(none)'}", file=out)
+        print(
+            f"{practice.name}: ack deadline {practice.ack_deadline_minutes} min, follow-up wait "
+            f"{practice.followup_wait_days} days, fallback contact "
+            f"{practice.fallback_contact_email or '(none)'}",
+            file=out,
+        )
     return 0
 
 
@@ -114,12 +127,23 @@ def cmd_escalations_list(args: argparse.Namespace, out: TextIO) -> int:
             print("no escalations" + (" open" if args.open else ""), file=out)
         for e in rows:
             ref = s.get(Patient, e.patient_id).ref if e.patient_id else "-"
-            notes = s.execute(select(Notification.status).where(Notification.escalation_id == e.id)).scalars().all()
+            notes = (
+                s.execute(select(Notification.status).where(Notification.escalation_id == e.id))
+                .scalars()
+                .all()
+            )
             counts = ",".join(f"{st}:{notes.count(st)}" for st in sorted(set(notes)))
-            deadline = f" due {e.ack_deadline:%Y-%m-%d %H:%M}Z" if e.ack_deadline and e.status == "open" else ""
+            deadline = (
+                f" due {e.ack_deadline:%Y-%m-%d %H:%M}Z"
+                if e.ack_deadline and e.status == "open"
+                else ""
+            )
             ack = f" by {e.acknowledged_by}" if e.acknowledged_by else ""
-            print(f"#{e.id}  {e.created_at:%Y-%m-%d %H:%M}Z  {e.urgency:<7} {e.kind:<16} {ref:<9} "
-                  f"{e.status}{ack}{deadline}  notifications[{counts}]", file=out)
+            print(
+                f"#{e.id}  {e.created_at:%Y-%m-%d %H:%M}Z  {e.urgency:<7} {e.kind:<16} {ref:<9} "
+                f"{e.status}{ack}{deadline}  notifications[{counts}]",
+                file=out,
+            )
     return 0
 
 
@@ -160,7 +184,9 @@ def cmd_followups_record(args: argparse.Namespace, out: TextIO) -> int:
         return _fail("--date must be YYYY-MM-DD")
     try:
         with svc.db.session() as s:
-            fu = record_followup(s, args.id, held, args.note or "", f"cli:{args.by}", svc.clock.now())
+            fu = record_followup(
+                s, args.id, held, args.note or "", f"cli:{args.by}", svc.clock.now()
+            )
             print(f"follow-up #{fu.id} for escalation #{args.id} recorded ({fu.held_on})", file=out)
     except FollowUpError as exc:
         return _fail(str(exc))
@@ -195,15 +221,22 @@ def add_gp_commands(gps: Any) -> None:
     duty.set_defaults(func=cmd_gps_duty)
     pr = gps.add_parser("practice", help="a practice's deadlines and fallback contact")
     pr.add_argument("--practice", required=True, help="practice name")
-    pr.add_argument("--fallback-email", help="fallback contact for unacknowledged urgent escalations")
+    pr.add_argument(
+        "--fallback-email", help="fallback contact for unacknowledged urgent escalations"
+    )
     pr.add_argument("--ack-minutes", type=int, help="minutes to acknowledge an urgent escalation")
-    pr.add_argument("--followup-wait-days", type=int,
-                    help="days after which the next module opens without a recorded follow-up")
+    pr.add_argument(
+        "--followup-wait-days",
+        type=int,
+        help="days after which the next module opens without a recorded follow-up",
+    )
     pr.set_defaults(func=cmd_gps_practice)
 
 
 def add_escalation_commands(sub: Any) -> None:
-    esc = sub.add_parser("escalations", help="escalations to GPs").add_subparsers(dest="sub", required=True)
+    esc = sub.add_parser("escalations", help="escalations to GPs").add_subparsers(
+        dest="sub", required=True
+    )
     ls = esc.add_parser("list", help="list escalations")
     ls.add_argument("--open", action="store_true", help="only those not acknowledged")
     ls.set_defaults(func=cmd_escalations_list)
@@ -212,7 +245,9 @@ def add_escalation_commands(sub: Any) -> None:
     ack.add_argument("--by", required=True, help="who acknowledges (name or initials)")
     ack.set_defaults(func=cmd_escalations_ack)
 
-    briefs = sub.add_parser("briefs", help="follow-up briefs").add_subparsers(dest="sub", required=True)
+    briefs = sub.add_parser("briefs", help="follow-up briefs").add_subparsers(
+        dest="sub", required=True
+    )
     show = briefs.add_parser("show", help="print the brief of an escalation")
     show.add_argument("id", type=int)
     show.add_argument("--html", action="store_true")
@@ -229,8 +264,12 @@ def add_escalation_commands(sub: Any) -> None:
     worker = sub.add_parser("worker", help="deliver GP notifications and run the escalation jobs")
     worker.add_argument("--once", action="store_true", help="one round, then exit")
     worker.add_argument("--poll", type=float, default=1.0, help="seconds between polls when idle")
-    worker.add_argument("--lease-seconds", type=float, default=120.0,
-                        help="after a crash, a claimed notification is retried after this long")
+    worker.add_argument(
+        "--lease-seconds",
+        type=float,
+        default=120.0,
+        help="after a crash, a claimed notification is retried after this long",
+    )
     worker.set_defaults(func=cmd_worker)
 
     web = sub.add_parser("gpweb", help="serve the GP pages (brief, acknowledge, follow-up)")

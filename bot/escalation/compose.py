@@ -4,6 +4,7 @@ the deployment asks for it (EMAIL_INCLUDE_CLINICAL_DETAIL, for secure health net
 
 The text is derived from the notification row and its escalation alone, so a re-sent
 message is the same message (same Message-ID, same words)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -75,8 +76,9 @@ def compose(session: Session, settings: Settings, note: Notification) -> Outgoin
     tz = practice.timezone if practice else settings.default_timezone
     stage = stage_of(note.idempotency_key)
     secret, base = settings.secret_key, settings.gp_web_url
-    clinical = (note.channel == "email" and settings.email_include_clinical_detail) \
-        or note.channel == "console"
+    clinical = (
+        note.channel == "email" and settings.email_include_clinical_detail
+    ) or note.channel == "console"
 
     if esc.kind == "digest":
         return _digest(esc, note, settings, clinical)
@@ -92,8 +94,10 @@ def compose(session: Session, settings: Settings, note: Notification) -> Outgoin
     elif stage == "failover":
         subject = f"FAIL-OVER {subject}"
         who = gp.name if gp else "the patient's GP"
-        lines.append(f"You are receiving this as the practice's duty doctor or fallback contact: "
-                     f"{who} has not acknowledged it in time.")
+        lines.append(
+            f"You are receiving this as the practice's duty doctor or fallback contact: "
+            f"{who} has not acknowledged it in time."
+        )
     greeting = gp.name if (gp and stage != "failover") else "Doctor"
     lines += [
         f"{greeting},",
@@ -102,9 +106,14 @@ def compose(session: Session, settings: Settings, note: Notification) -> Outgoin
         f"What to do: {WHAT_TO_DO.get(esc.kind, 'See the brief.')}",
     ]
     if esc.ack_deadline is not None and esc.status == "open":
-        lines.append(f"Please acknowledge by {local_time(esc.ack_deadline, tz)}"
-                     + (", or the practice's duty doctor will be alerted." if esc.urgency == "urgent"
-                        else "."))
+        lines.append(
+            f"Please acknowledge by {local_time(esc.ack_deadline, tz)}"
+            + (
+                ", or the practice's duty doctor will be alerted."
+                if esc.urgency == "urgent"
+                else "."
+            )
+        )
     if clinical:
         lines += ["", f"Summary: {esc.summary}"]
         evidence = (esc.details or {}).get("evidence")
@@ -120,27 +129,51 @@ def compose(session: Session, settings: Settings, note: Notification) -> Outgoin
         links["Record the follow-up"] = link(base, secret, esc.id, "followup", note.recipient)
     lines.append("")
     lines += [f"{k}: {v}" for k, v in links.items()]
-    lines += ["", f"Escalation #{esc.id}. Or on the server: python -m bot escalations ack {esc.id} --by <you>"]
+    lines += [
+        "",
+        f"Escalation #{esc.id}. Or on the server: "
+        f"python -m bot escalations ack {esc.id} --by <you>",
+    ]
     return OutgoingMessage(
-        notification_id=note.id, idempotency_key=note.idempotency_key, channel=note.channel,
-        recipient=note.recipient, subject=subject, text="\n".join(lines), urgency=esc.urgency,
-        links=links, ack_callback=ack_callback_data(secret, esc.id) if esc.status == "open" else None,
+        notification_id=note.id,
+        idempotency_key=note.idempotency_key,
+        channel=note.channel,
+        recipient=note.recipient,
+        subject=subject,
+        text="\n".join(lines),
+        urgency=esc.urgency,
+        links=links,
+        ack_callback=ack_callback_data(secret, esc.id) if esc.status == "open" else None,
     )
 
 
-def _digest(esc: Escalation, note: Notification, settings: Settings, clinical: bool) -> OutgoingMessage:
+def _digest(
+    esc: Escalation, note: Notification, settings: Settings, clinical: bool
+) -> OutgoingMessage:
     items = list((esc.details or {}).get("items", []))
-    lines = [f"{esc.details.get('gp_name', 'Doctor')},", "",
-             f"{len(items)} follow-up(s) are due or overdue:"]
+    lines = [
+        f"{esc.details.get('gp_name', 'Doctor')},",
+        "",
+        f"{len(items)} follow-up(s) are due or overdue:",
+    ]
     for item in items:
         state = "OVERDUE" if item.get("overdue") else "due"
         lines.append(f"- {item['ref']}: {item['label']} since {item['since']} ({state})")
-        lines.append(f"  brief: {link(settings.gp_web_url, settings.secret_key, item['escalation_id'], 'brief', note.recipient)}")
-        lines.append(f"  record: {link(settings.gp_web_url, settings.secret_key, item['escalation_id'], 'followup', note.recipient)}")
-    lines += ["", "The next module opens for each patient when you record the follow-up, "
-                  "or after the practice's waiting time."]
+        for label, action in (("brief", "brief"), ("record", "followup")):
+            url = link(settings.gp_web_url, settings.secret_key, item["escalation_id"], action,
+                       note.recipient)
+            lines.append(f"  {label}: {url}")
+    lines += [
+        "",
+        "The next module opens for each patient when you record the follow-up, "
+        "or after the practice's waiting time.",
+    ]
     return OutgoingMessage(
-        notification_id=note.id, idempotency_key=note.idempotency_key, channel=note.channel,
-        recipient=note.recipient, subject=f"[ROUTINE] {len(items)} follow-up(s) due",
-        text="\n".join(lines), urgency="routine",
+        notification_id=note.id,
+        idempotency_key=note.idempotency_key,
+        channel=note.channel,
+        recipient=note.recipient,
+        subject=f"[ROUTINE] {len(items)} follow-up(s) due",
+        text="\n".join(lines),
+        urgency="routine",
     )

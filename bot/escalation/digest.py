@@ -3,6 +3,7 @@
 A digest is delivered through the same outbox as escalations: a closed escalation of
 kind "digest" (one per GP per local day, by its idempotency key) with one notification
 per channel of the GP."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -34,23 +35,51 @@ def send_digests(session: Session, now: datetime, hour: int) -> list[Escalation]
         due = due_followups(session, gp, now)
         if not due:
             continue
-        items = [{"escalation_id": d.escalation.id, "ref": d.patient.ref,
-                  "label": KIND_LABEL.get(d.escalation.kind, d.escalation.kind),
-                  "since": d.since.astimezone(local.tzinfo).date().isoformat(),
-                  "overdue": d.overdue} for d in due]
-        esc = Escalation(idempotency_key=key, patient_id=None, gp_id=gp.id, kind="digest",
-                         urgency="routine", status="closed",
-                         summary=f"{len(items)} follow-up(s) due for {gp.name}",
-                         details={"items": items, "gp_name": gp.name, "day": local.date().isoformat()},
-                         created_at=now)
+        items = [
+            {
+                "escalation_id": d.escalation.id,
+                "ref": d.patient.ref,
+                "label": KIND_LABEL.get(d.escalation.kind, d.escalation.kind),
+                "since": d.since.astimezone(local.tzinfo).date().isoformat(),
+                "overdue": d.overdue,
+            }
+            for d in due
+        ]
+        esc = Escalation(
+            idempotency_key=key,
+            patient_id=None,
+            gp_id=gp.id,
+            kind="digest",
+            urgency="routine",
+            status="closed",
+            summary=f"{len(items)} follow-up(s) due for {gp.name}",
+            details={"items": items, "gp_name": gp.name, "day": local.date().isoformat()},
+            created_at=now,
+        )
         session.add(esc)
         session.flush()
         for channel, recipient in gp_channels(gp):
-            session.add(Notification(
-                idempotency_key=f"esc{esc.id}:{channel}:{recipient}:digest", escalation_id=esc.id,
-                channel=channel, recipient=recipient, status="pending", attempts=0,
-                next_attempt_at=now, created_at=now))
-        audit(session, now, "system", "digest_created", None, escalation_id=esc.id, gp_id=gp.id,
-              items=len(items))
+            session.add(
+                Notification(
+                    idempotency_key=f"esc{esc.id}:{channel}:{recipient}:digest",
+                    escalation_id=esc.id,
+                    channel=channel,
+                    recipient=recipient,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+        audit(
+            session,
+            now,
+            "system",
+            "digest_created",
+            None,
+            escalation_id=esc.id,
+            gp_id=gp.id,
+            items=len(items),
+        )
         out.append(esc)
     return out

@@ -3,6 +3,7 @@
 doctor(s) and fallback contact (failover). Each step is a set of new notification
 rows with their own idempotency keys, plus an audit entry, so a step happens once
 however often, and by however many workers, the check runs."""
+
 from __future__ import annotations
 
 import logging
@@ -26,14 +27,30 @@ def failover_grace(esc: Escalation) -> timedelta:
     return min((esc.ack_deadline - esc.created_at) / 2, MAX_FAILOVER_GRACE)
 
 
-def _add(session: Session, esc: Escalation, channel: str, recipient: str, stage: str,
-         now: datetime, keys: set[str]) -> bool:
+def _add(
+    session: Session,
+    esc: Escalation,
+    channel: str,
+    recipient: str,
+    stage: str,
+    now: datetime,
+    keys: set[str],
+) -> bool:
     key = f"esc{esc.id}:{channel}:{recipient}:{stage}"
     if key in keys:
         return False
-    session.add(Notification(idempotency_key=key, escalation_id=esc.id, channel=channel,
-                             recipient=recipient, status="pending", attempts=0,
-                             next_attempt_at=now, created_at=now))
+    session.add(
+        Notification(
+            idempotency_key=key,
+            escalation_id=esc.id,
+            channel=channel,
+            recipient=recipient,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
     keys.add(key)
     return True
 
@@ -44,14 +61,23 @@ def failover_recipients(session: Session, esc: Escalation) -> list[tuple[str, st
         return []
     practice = session.get(Practice, gp.practice_id)
     pairs: list[tuple[str, str]] = []
-    duty = session.execute(select(Gp).where(
-        Gp.practice_id == gp.practice_id, Gp.is_duty_doctor.is_(True), Gp.active.is_(True),
-        Gp.id != gp.id).order_by(Gp.id)).scalars()
+    duty = session.execute(
+        select(Gp)
+        .where(
+            Gp.practice_id == gp.practice_id,
+            Gp.is_duty_doctor.is_(True),
+            Gp.active.is_(True),
+            Gp.id != gp.id,
+        )
+        .order_by(Gp.id)
+    ).scalars()
     for doctor in duty:
         pairs += [p for p in gp_channels(doctor) if p not in pairs]
     if practice is not None and practice.fallback_contact_email:
-        for pair in (("console", practice.fallback_contact_email),
-                     ("email", practice.fallback_contact_email)):
+        for pair in (
+            ("console", practice.fallback_contact_email),
+            ("email", practice.fallback_contact_email),
+        ):
             if pair not in pairs:
                 pairs.append(pair)
     return pairs
@@ -60,18 +86,38 @@ def failover_recipients(session: Session, esc: Escalation) -> list[tuple[str, st
 def check_deadlines(session: Session, now: datetime) -> int:
     """Adds reminder and fail-over notifications that are due; returns how many."""
     added = 0
-    overdue = session.execute(select(Escalation).where(
-        Escalation.status == "open", Escalation.ack_deadline.is_not(None),
-        Escalation.ack_deadline <= now, Escalation.urgency.in_(("urgent", "soon")),
-    ).order_by(Escalation.id)).scalars().all()
+    overdue = (
+        session.execute(
+            select(Escalation)
+            .where(
+                Escalation.status == "open",
+                Escalation.ack_deadline.is_not(None),
+                Escalation.ack_deadline <= now,
+                Escalation.urgency.in_(("urgent", "soon")),
+            )
+            .order_by(Escalation.id)
+        )
+        .scalars()
+        .all()
+    )
     for esc in overdue:
-        keys = set(session.execute(select(Notification.idempotency_key)
-                                   .where(Notification.escalation_id == esc.id)).scalars())
+        keys = set(
+            session.execute(
+                select(Notification.idempotency_key).where(Notification.escalation_id == esc.id)
+            ).scalars()
+        )
         gp = session.get(Gp, esc.gp_id) if esc.gp_id else None
         if gp is not None and not any(k.endswith(":reminder1") for k in keys):
             n = sum(_add(session, esc, c, r, "reminder1", now, keys) for c, r in gp_channels(gp))
-            audit(session, now, "system", "escalation_reminder", esc.patient_id,
-                  escalation_id=esc.id, notifications=n)
+            audit(
+                session,
+                now,
+                "system",
+                "escalation_reminder",
+                esc.patient_id,
+                escalation_id=esc.id,
+                notifications=n,
+            )
             added += n
         if esc.urgency != "urgent" or now < esc.ack_deadline + failover_grace(esc):
             continue
@@ -81,10 +127,21 @@ def check_deadlines(session: Session, now: datetime) -> int:
         if not pairs:
             # Nobody to fail over to: say so loudly, once, on the console.
             _add(session, esc, "console", "no-duty-doctor-or-fallback", "failover", now, keys)
-            log.error("escalation #%s is unacknowledged and the practice has no duty doctor "
-                      "or fallback contact", esc.id)
+            log.error(
+                "escalation #%s is unacknowledged and the practice has no duty doctor "
+                "or fallback contact",
+                esc.id,
+            )
         n = sum(_add(session, esc, c, r, "failover", now, keys) for c, r in pairs)
-        audit(session, now, "system", "escalation_failover", esc.patient_id, escalation_id=esc.id,
-              recipients=[r for _, r in pairs], notifications=n)
+        audit(
+            session,
+            now,
+            "system",
+            "escalation_failover",
+            esc.patient_id,
+            escalation_id=esc.id,
+            recipients=[r for _, r in pairs],
+            notifications=n,
+        )
         added += n
     return added

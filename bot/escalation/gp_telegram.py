@@ -1,6 +1,7 @@
 """Linking a GP's Telegram chat: `python -m bot gps telegram-code --gp …` prints a
 one-time code; the GP sends `/gp CODE` to the bot and the Telegram channel calls
 `link_gp_telegram`."""
+
 from __future__ import annotations
 
 import hashlib
@@ -24,8 +25,9 @@ def _hash(code: str) -> str:
 
 def create_gp_link_code(session: Session, gp: Gp, now: datetime) -> str:
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-    session.add(GpLinkCode(gp_id=gp.id, code_hash=_hash(code), created_at=now,
-                           expires_at=now + CODE_TTL))
+    session.add(
+        GpLinkCode(gp_id=gp.id, code_hash=_hash(code), created_at=now, expires_at=now + CODE_TTL)
+    )
     audit(session, now, "cli", "gp_telegram_code_created", None, gp_id=gp.id)
     return code
 
@@ -33,7 +35,9 @@ def create_gp_link_code(session: Session, gp: Gp, now: datetime) -> str:
 def link_gp_telegram(session: Session, code: str, chat_id: str | int, now: datetime) -> Gp | None:
     """Links the chat to the GP the code belongs to and turns the Telegram channel on;
     None for an unknown, used or expired code."""
-    row = session.execute(select(GpLinkCode).where(GpLinkCode.code_hash == _hash(code))).scalar_one_or_none()
+    row = session.execute(
+        select(GpLinkCode).where(GpLinkCode.code_hash == _hash(code))
+    ).scalar_one_or_none()
     if row is None or row.used_at is not None or row.expires_at <= now:
         return None
     gp = session.get(Gp, row.gp_id)

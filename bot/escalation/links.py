@@ -1,6 +1,7 @@
 """Signed, expiring links for GPs (brief, acknowledge, record a follow-up) and signed
 Telegram callback data. The link itself is the credential, so it names one escalation
 and one action, and it expires."""
+
 from __future__ import annotations
 
 import hashlib
@@ -38,8 +39,10 @@ def read_token(secret: str, token: str, action: str) -> LinkClaim:
     try:
         data = _serializer(secret).loads(token, max_age=MAX_AGE_SECONDS[action])
     except SignatureExpired as exc:
-        raise LinkError("this link has expired; ask for the escalation to be re-sent "
-                        "or use 'python -m bot briefs show'") from exc
+        raise LinkError(
+            "this link has expired; ask for the escalation to be re-sent "
+            "or use 'python -m bot briefs show'"
+        ) from exc
     except BadSignature as exc:
         raise LinkError("this link is not valid") from exc
     if not isinstance(data, dict) or data.get("a") != action or not isinstance(data.get("e"), int):

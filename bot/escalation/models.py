@@ -1,5 +1,6 @@
 """Tables added by the escalation delivery work: follow-ups, GP Telegram link codes
 and the log of delivery attempts (what the worker tried, when, and how it ended)."""
+
 from __future__ import annotations
 
 from sqlalchemy import Column, Date, ForeignKey, Integer, String, Text

@@ -14,9 +14,11 @@ sent again (it cannot be proven sent). E-mails carry a Message-ID derived from t
 notification's idempotency key, so that rare resend is recognisably the same message.
 Nothing is lost: a row leaves the queue only when it is settled.
 """
+
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -73,8 +75,13 @@ def build_notifiers(services: Services) -> dict[str, Notifier]:
 
 
 class Worker:
-    def __init__(self, services: Services, notifiers: dict[str, Notifier] | None = None,
-                 config: WorkerConfig | None = None, name: str | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        notifiers: dict[str, Notifier] | None = None,
+        config: WorkerConfig | None = None,
+        name: str | None = None,
+    ) -> None:
         self.services = services
         self.notifiers = notifiers if notifiers is not None else build_notifiers(services)
         self.config = config or WorkerConfig()
@@ -93,12 +100,17 @@ class Worker:
     def due_ids(self) -> list[int]:
         now = self.now()
         with self.services.db.session() as s:
-            return list(s.execute(
-                select(Notification.id)
-                .where(or_(Notification.status == "pending", Notification.status == "sending"),
-                       Notification.next_attempt_at <= now)
-                .order_by(Notification.next_attempt_at, Notification.id).limit(self.config.batch)
-            ).scalars())
+            return list(
+                s.execute(
+                    select(Notification.id)
+                    .where(
+                        or_(Notification.status == "pending", Notification.status == "sending"),
+                        Notification.next_attempt_at <= now,
+                    )
+                    .order_by(Notification.next_attempt_at, Notification.id)
+                    .limit(self.config.batch)
+                ).scalars()
+            )
 
     def claim(self, notification_id: int) -> tuple[OutgoingMessage, int] | None:
         """Takes the row if it is still due; returns the message and the fencing attempt."""
@@ -109,16 +121,26 @@ class Worker:
                 return None
             prev_status, prev_attempts = row.status, row.attempts
             esc = s.get(Escalation, row.escalation_id)
-            if (esc is not None and esc.status != "open" and esc.kind != "digest"
-                    and stage_of(row.idempotency_key) in ("reminder1", "failover")):
+            if (
+                esc is not None
+                and esc.status != "open"
+                and esc.kind != "digest"
+                and stage_of(row.idempotency_key) in ("reminder1", "failover")
+            ):
                 row.status, row.last_error = "cancelled", "acknowledged before it was sent"
                 return None
             taken = s.execute(
                 update(Notification)
-                .where(Notification.id == row.id, Notification.status == prev_status,
-                       Notification.attempts == prev_attempts)
-                .values(status="sending", attempts=prev_attempts + 1,
-                        next_attempt_at=now + self.config.lease)
+                .where(
+                    Notification.id == row.id,
+                    Notification.status == prev_status,
+                    Notification.attempts == prev_attempts,
+                )
+                .values(
+                    status="sending",
+                    attempts=prev_attempts + 1,
+                    next_attempt_at=now + self.config.lease,
+                )
                 .execution_options(synchronize_session=False)
             ).rowcount
             if taken != 1:
@@ -126,24 +148,42 @@ class Worker:
                 return None  # another worker got there first
             if prev_status == "sending":
                 # The previous attempt's worker died after claiming: it may have sent it.
-                s.execute(update(DeliveryAttempt)
-                          .where(DeliveryAttempt.notification_id == row.id,
-                                 DeliveryAttempt.outcome.is_(None))
-                          .values(outcome="interrupted", finished_at=now)
-                          .execution_options(synchronize_session=False))
-                audit(s, now, "system", "notification_resend_after_interruption",
-                      esc.patient_id if esc else None, notification_id=row.id,
-                      escalation_id=row.escalation_id)
-            s.add(DeliveryAttempt(notification_id=row.id, attempt=prev_attempts + 1,
-                                  worker=self.name[:100], started_at=now))
+                s.execute(
+                    update(DeliveryAttempt)
+                    .where(
+                        DeliveryAttempt.notification_id == row.id, DeliveryAttempt.outcome.is_(None)
+                    )
+                    .values(outcome="interrupted", finished_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                audit(
+                    s,
+                    now,
+                    "system",
+                    "notification_resend_after_interruption",
+                    esc.patient_id if esc else None,
+                    notification_id=row.id,
+                    escalation_id=row.escalation_id,
+                )
+            s.add(
+                DeliveryAttempt(
+                    notification_id=row.id,
+                    attempt=prev_attempts + 1,
+                    worker=self.name[:100],
+                    started_at=now,
+                )
+            )
             message = compose(s, self.services.settings, row)
             return message, prev_attempts + 1
 
     def settle(self, notification_id: int, attempt: int, error: DeliveryError | None) -> str:
         now = self.now()
         with self.services.db.session() as s:
-            fence = (Notification.id == notification_id, Notification.status == "sending",
-                     Notification.attempts == attempt)
+            fence = (
+                Notification.id == notification_id,
+                Notification.status == "sending",
+                Notification.attempts == attempt,
+            )
             if error is None:
                 status = "sent"
                 values: dict[str, object] = {"status": "sent", "sent_at": now, "last_error": None}
@@ -152,20 +192,43 @@ class Worker:
                 values = {"status": "failed", "last_error": str(error)[:2000]}
             else:
                 status = "pending"
-                values = {"status": "pending", "last_error": str(error)[:2000],
-                          "next_attempt_at": now + self.backoff(attempt)}
-            done = s.execute(update(Notification).where(*fence).values(**values)
-                             .execution_options(synchronize_session=False)).rowcount
-            s.execute(update(DeliveryAttempt)
-                      .where(DeliveryAttempt.notification_id == notification_id,
-                             DeliveryAttempt.attempt == attempt)
-                      .values(outcome="sent" if error is None else "error", finished_at=now,
-                              error=None if error is None else str(error)[:2000])
-                      .execution_options(synchronize_session=False))
+                values = {
+                    "status": "pending",
+                    "last_error": str(error)[:2000],
+                    "next_attempt_at": now + self.backoff(attempt),
+                }
+            done = s.execute(
+                update(Notification)
+                .where(*fence)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            s.execute(
+                update(DeliveryAttempt)
+                .where(
+                    DeliveryAttempt.notification_id == notification_id,
+                    DeliveryAttempt.attempt == attempt,
+                    DeliveryAttempt.outcome.is_(None),
+                )
+                .values(
+                    outcome="sent" if error is None else "error",
+                    finished_at=now,
+                    error=None if error is None else str(error)[:2000],
+                )
+                .execution_options(synchronize_session=False)
+            )
             if done and status == "failed":
                 row = s.get(Notification, notification_id)
-                audit(s, now, "system", "notification_failed", None, notification_id=notification_id,
-                      escalation_id=row.escalation_id if row else None, error=str(error)[:500])
+                audit(
+                    s,
+                    now,
+                    "system",
+                    "notification_failed",
+                    None,
+                    notification_id=notification_id,
+                    escalation_id=row.escalation_id if row else None,
+                    error=str(error)[:500],
+                )
                 log.error("notification #%s failed for good: %s", notification_id, error)
             return status if done else "lost-lease"
 
@@ -177,8 +240,9 @@ class Worker:
         notifier = self.notifiers.get(message.channel)
         error: DeliveryError | None = None
         if notifier is None:
-            error = DeliveryError(f"channel {message.channel!r} is not configured "
-                                  f"(see the README: GP notifications)")
+            error = DeliveryError(
+                f"channel {message.channel!r} is not configured (see the README: GP notifications)"
+            )
         else:
             try:
                 await asyncio.wait_for(notifier.send(message), self.config.send_timeout)
@@ -186,16 +250,27 @@ class Worker:
                 error = exc
             except asyncio.TimeoutError:
                 error = DeliveryError(f"{message.channel} send timed out")
-            except Exception as exc:  # noqa: BLE001 - a notifier bug must not stop delivery
+            except Exception as exc:
                 log.exception("notifier %s crashed", message.channel)
                 error = DeliveryError(f"{type(exc).__name__}: {exc}")
         status = self.settle(notification_id, attempt, error)
         if error is not None:
-            log.warning("notification #%s (%s to %s) attempt %s: %s -> %s", notification_id,
-                        message.channel, message.recipient, attempt, error, status)
+            log.warning(
+                "notification #%s (%s to %s) attempt %s: %s -> %s",
+                notification_id,
+                message.channel,
+                message.recipient,
+                attempt,
+                error,
+                status,
+            )
         else:
-            log.info("notification #%s sent (%s to %s)", notification_id, message.channel,
-                     message.recipient)
+            log.info(
+                "notification #%s sent (%s to %s)",
+                notification_id,
+                message.channel,
+                message.recipient,
+            )
         return status
 
     async def deliver_due(self) -> int:
@@ -206,7 +281,7 @@ class Worker:
         for notifier in self.notifiers.values():
             try:
                 await notifier.close()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("closing a notifier failed")
         return done
 
@@ -217,7 +292,7 @@ class Worker:
         try:
             with self.services.db.session() as s:
                 check_deadlines(s, now)
-        except Exception:  # noqa: BLE001 - keep delivering even if a job breaks
+        except Exception:
             log.exception("deadline check failed")
         if force or self._last_sweep is None or now - self._last_sweep >= self.config.sweep_every:
             self._last_sweep = now
@@ -226,14 +301,18 @@ class Worker:
                     found = sweep_disengaged(s, now, settings.disengaged_after_days)
                 if found:
                     log.info("disengagement sweep: %s escalation(s)", len(found))
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("disengagement sweep failed")
-        if force or self._last_digest is None or now - self._last_digest >= self.config.digest_every:
+        if (
+            force
+            or self._last_digest is None
+            or now - self._last_digest >= self.config.digest_every
+        ):
             self._last_digest = now
             try:
                 with self.services.db.session() as s:
                     send_digests(s, now, settings.digest_hour)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("digest failed")
 
     async def tick(self, force_jobs: bool = False) -> int:
@@ -244,22 +323,20 @@ class Worker:
         stop = stop or asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            try:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
-            except (NotImplementedError, RuntimeError):
-                pass
-        log.info("escalation worker %s started (channels: %s)", self.name, ", ".join(self.notifiers))
+        log.info(
+            "escalation worker %s started (channels: %s)", self.name, ", ".join(self.notifiers)
+        )
         while not stop.is_set():
             try:
                 done = await self.tick()
-            except Exception:  # noqa: BLE001 - e.g. the database is briefly unavailable
+            except Exception:
                 log.exception("worker tick failed")
                 done = 0
             if done == 0:
-                try:
+                with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(stop.wait(), poll)
-                except asyncio.TimeoutError:
-                    pass
         log.info("escalation worker stopped")
 
 
@@ -267,8 +344,9 @@ def main(poll: float = 1.0, lease_seconds: float = 120.0, once: bool = False) ->
     from bot.app import get_services
 
     services = get_services()
-    logging.basicConfig(level=services.settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=services.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     if not services.settings.smtp_host:
         log.warning("SMTP_HOST is not set: e-mails to GPs are written to var/mail/, not sent")
     worker = Worker(services, config=WorkerConfig(lease=timedelta(seconds=lease_seconds)))

@@ -10,6 +10,7 @@
 The signed link is the credential: it names one escalation and one action and expires
 (see bot.escalation.links). Pages are not cached and not indexed.
 """
+
 from __future__ import annotations
 
 import html
@@ -27,8 +28,12 @@ from bot.escalation.links import LinkClaim, LinkError, link, read_token
 
 log = logging.getLogger(__name__)
 SERVICES = web.AppKey("services", Services)
-HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer",
-           "X-Frame-Options": "DENY"}
+HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
 
 
 def _html(body: str, status: int = 200) -> web.Response:
@@ -72,11 +77,21 @@ async def ack_form(request: web.Request) -> web.Response:
         if esc is None:
             raise web.HTTPNotFound(text="no such escalation")
         if esc.status != "open":
-            return _html(page("Acknowledged", f"<p>Escalation #{esc.id} was already acknowledged"
-                              f" by {html.escape(esc.acknowledged_by or 'someone')}.</p>"))
-        return _html(page("Acknowledge", f"<p>Acknowledge escalation #{esc.id} "
-                          f"({html.escape(esc.kind)}, {html.escape(esc.urgency)})?</p>"
-                          "<form method=post><button type=submit>Acknowledge</button></form>"))
+            return _html(
+                page(
+                    "Acknowledged",
+                    f"<p>Escalation #{esc.id} was already acknowledged"
+                    f" by {html.escape(esc.acknowledged_by or 'someone')}.</p>",
+                )
+            )
+        return _html(
+            page(
+                "Acknowledge",
+                f"<p>Acknowledge escalation #{esc.id} "
+                f"({html.escape(esc.kind)}, {html.escape(esc.urgency)})?</p>"
+                "<form method=post><button type=submit>Acknowledge</button></form>",
+            )
+        )
 
 
 async def ack_post(request: web.Request) -> web.Response:
@@ -86,18 +101,26 @@ async def ack_post(request: web.Request) -> web.Response:
         if s.get(Escalation, claim.escalation_id) is None:
             raise web.HTTPNotFound(text="no such escalation")
         esc = acknowledge(s, claim.escalation_id, _who(claim), "link", svc.clock.now())
-        return _html(page("Acknowledged", f"<p>Escalation #{esc.id} is acknowledged "
-                          f"by {html.escape(esc.acknowledged_by or '')}. Thank you.</p>"))
+        return _html(
+            page(
+                "Acknowledged",
+                f"<p>Escalation #{esc.id} is acknowledged "
+                f"by {html.escape(esc.acknowledged_by or '')}. Thank you.</p>",
+            )
+        )
 
 
 def _followup_form(esc_id: int, today: date, error: str = "") -> str:
     err = f"<p style='color:#b00'>{html.escape(error)}</p>" if error else ""
-    return page("Record follow-up", f"<h1>Record the follow-up (escalation #{esc_id})</h1>{err}"
-                "<form method=post><p><label>Date held <input type=date name=held_on "
-                f"value={today.isoformat()} required></label></p><p><label>Short note<br>"
-                "<textarea name=note rows=4 cols=50 maxlength=2000></textarea></label></p>"
-                "<p><button type=submit>Record</button></p></form>"
-                "<p>Recording it opens the patient's next module.</p>")
+    return page(
+        "Record follow-up",
+        f"<h1>Record the follow-up (escalation #{esc_id})</h1>{err}"
+        "<form method=post><p><label>Date held <input type=date name=held_on "
+        f"value={today.isoformat()} required></label></p><p><label>Short note<br>"
+        "<textarea name=note rows=4 cols=50 maxlength=2000></textarea></label></p>"
+        "<p><button type=submit>Record</button></p></form>"
+        "<p>Recording it opens the patient's next module.</p>",
+    )
 
 
 async def followup_form(request: web.Request) -> web.Response:
@@ -113,15 +136,27 @@ async def followup_post(request: web.Request) -> web.Response:
     try:
         held_on = date.fromisoformat(str(form.get("held_on", "")).strip())
     except ValueError:
-        return _html(_followup_form(claim.escalation_id, svc.clock.now().date(),
-                                    "Please give the date as YYYY-MM-DD."), status=400)
+        return _html(
+            _followup_form(
+                claim.escalation_id, svc.clock.now().date(), "Please give the date as YYYY-MM-DD."
+            ),
+            status=400,
+        )
     try:
         with svc.db.session() as s:
-            fu = record_followup(s, claim.escalation_id, held_on, str(form.get("note", "")),
-                                 _who(claim), svc.clock.now())
+            fu = record_followup(
+                s,
+                claim.escalation_id,
+                held_on,
+                str(form.get("note", "")),
+                _who(claim),
+                svc.clock.now(),
+            )
             text = f"<p>Follow-up of {fu.held_on.isoformat()} recorded. Thank you.</p>"
     except FollowUpError as exc:
-        return _html(_followup_form(claim.escalation_id, svc.clock.now().date(), str(exc)), status=400)
+        return _html(
+            _followup_form(claim.escalation_id, svc.clock.now().date(), str(exc)), status=400
+        )
     return _html(page("Recorded", text))
 
 
@@ -132,14 +167,16 @@ async def health(request: web.Request) -> web.Response:
 def make_app(services: Services) -> web.Application:
     app = web.Application(client_max_size=64 * 1024)
     app[SERVICES] = services
-    app.add_routes([
-        web.get("/health", health),
-        web.get("/brief/{token}", brief),
-        web.get("/ack/{token}", ack_form),
-        web.post("/ack/{token}", ack_post),
-        web.get("/followup/{token}", followup_form),
-        web.post("/followup/{token}", followup_post),
-    ])
+    app.add_routes(
+        [
+            web.get("/health", health),
+            web.get("/brief/{token}", brief),
+            web.get("/ack/{token}", ack_form),
+            web.post("/ack/{token}", ack_post),
+            web.get("/followup/{token}", followup_form),
+            web.post("/followup/{token}", followup_post),
+        ]
+    )
     return app
 
 
@@ -147,8 +184,14 @@ def main(port: int | None = None, host: str = "0.0.0.0") -> int:  # noqa: S104 -
     from bot.app import get_services
 
     services = get_services()
-    logging.basicConfig(level=services.settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    web.run_app(make_app(services), host=host, port=port or services.settings.gp_web_port,
-                print=lambda *_: None, access_log=None)
+    logging.basicConfig(
+        level=services.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    web.run_app(
+        make_app(services),
+        host=host,
+        port=port or services.settings.gp_web_port,
+        print=lambda *_: None,
+        access_log=None,
+    )
     return 0

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.audit import audit
 from bot.checkins.models import CheckIn, ReminderPreference
 from bot.clock import Clock
+from bot.db import Database
 from bot.db.models import Patient
 from bot.scheduler.timeparse import QuietHours, at_local, format_time
 from bot.settings import Settings
@@ -154,6 +155,15 @@ class ReminderService:
             row.homework_due_at = due
             row.updated_at = self.clock.now()
         return row.homework_due_at
+
+    def defer_homework(self, db: Database, patient_id: int, module_id: str,
+                       when: datetime) -> None:
+        with db.session() as session:
+            row = session.execute(select(ReminderPreference).where(
+                ReminderPreference.patient_id == patient_id)).scalar_one_or_none()
+            if row is not None and row.homework_module == module_id:
+                row.homework_due_at = when
+                row.updated_at = self.clock.now()
 
     def is_paused(self, row: ReminderPreference, now: datetime) -> bool:
         return row.paused_until is not None and now < row.paused_until

@@ -34,7 +34,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy import select
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.checkins.models import ReminderPreference
@@ -98,12 +99,28 @@ def fire_homework(patient_id: int, module_id: str, due_iso: str) -> str:
     rt = runtime()
     outcome: Outcome = deliver_homework(rt.db, rt.reminders, rt.trigger, patient_id, module_id,
                                         due_iso)
-    if outcome.retry_at is not None and rt.scheduler is not None:
-        # Quiet hours, a pause or an open risk conversation: try again later, same id.
-        rt.scheduler.add_job(fire_homework, DateTrigger(outcome.retry_at), id=job_id(HOMEWORK, patient_id),
-                             args=(patient_id, module_id, due_iso), replace_existing=True,
-                             misfire_grace_time=None, coalesce=True)
+    if outcome.retry_at is not None:
+        # Quiet hours, a pause or an open risk conversation: move the due time; the sync
+        # loop re-adds the job under the same id (APScheduler removes a date job that ran).
+        rt.reminders.defer_homework(rt.db, patient_id, module_id, outcome.retry_at)
+        if rt.scheduler is not None:
+            rt.scheduler.add_job(_resync_one, "date", run_date=rt.reminders.clock.now(),
+                                 args=(patient_id,), jobstore="memory",
+                                 id=f"resync:{patient_id}", replace_existing=True,
+                                 misfire_grace_time=None)
     return outcome.reason
+
+
+def _resync_one(patient_id: int) -> None:
+    rt = runtime()
+    if rt.scheduler is None:
+        return
+    with rt.db.session() as session:
+        patient = session.get(Patient, patient_id)
+        prefs = session.execute(select(ReminderPreference).where(
+            ReminderPreference.patient_id == patient_id)).scalar_one_or_none()
+        if patient is not None:
+            sync_patient(rt.scheduler, rt.reminders, patient, prefs)
 
 
 # ---- schedulers ----------------------------------------------------------------
@@ -121,11 +138,30 @@ class SteppedScheduler(BaseScheduler):
         return self._process_jobs()  # type: ignore[no-any-return]
 
 
+def jobstore_engine(url: str) -> Engine:
+    """APScheduler 3.9's job store speaks SQLAlchemy's 1.x API, so it gets its own
+    (non-future) engine on the same database, with the same SQLite settings."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    return engine
+
+
 def build_scheduler(db: Database, kind: str = "background", workers: int = 20,
                     executor: Any = None) -> BaseScheduler:
     """A scheduler on the product database; `kind` is background, blocking or stepped."""
     jobstores = {
-        "default": SQLAlchemyJobStore(engine=db.engine, tablename=JOBSTORE_TABLE),
+        "default": SQLAlchemyJobStore(engine=jobstore_engine(db.url),
+                                      tablename=JOBSTORE_TABLE),
         "memory": MemoryJobStore(),
     }
     executors = {"default": executor or ThreadPoolExecutor(workers)}

@@ -30,6 +30,7 @@ class Stack:
     action_port: int
     max_session_events: int = 150
     procs: list[subprocess.Popen] = field(default_factory=list)
+    extra_env: dict[str, str] = field(default_factory=dict)
     logs: list[Path] = field(default_factory=list)
 
     @property
@@ -50,7 +51,12 @@ class Stack:
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "TF_CPP_MIN_LOG_LEVEL": "3",
         })
+        env.update(self.extra_env)
         return env
+
+    def spawn(self, name: str, cmd: list[str]) -> None:
+        """Starts another process of the product (e.g. the escalation worker) with this env."""
+        self._spawn(name, cmd)
 
     def _spawn(self, name: str, cmd: list[str]) -> None:
         log = self.workdir / f"{name}.log"

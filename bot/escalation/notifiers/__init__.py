@@ -3,6 +3,7 @@ configured), Telegram (python-telegram-bot) and the console/log.
 
 A notifier's `send` returns when the other side has accepted the message and raises
 `DeliveryError` otherwise; the worker records the outcome and retries."""
+
 from __future__ import annotations
 
 from typing import Protocol

@@ -1,4 +1,5 @@
 """The embedded default: notifications go to the worker's log (var/log/worker.log)."""
+
 from __future__ import annotations
 
 import logging
@@ -11,8 +12,9 @@ log = logging.getLogger("bot.notify")
 class ConsoleNotifier:
     async def send(self, message: OutgoingMessage) -> None:
         level = logging.WARNING if message.urgency == "urgent" else logging.INFO
-        log.log(level, "GP NOTIFICATION to %s: %s\n%s", message.recipient, message.subject,
-                message.text)
+        log.log(
+            level, "GP NOTIFICATION to %s: %s\n%s", message.recipient, message.subject, message.text
+        )
 
     async def close(self) -> None:
         return None

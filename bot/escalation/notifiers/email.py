@@ -6,6 +6,7 @@ kept open for a batch and closed by `close()`; the worker records "sent" right a
 the server's 250 reply to the message data, which keeps the window in which a crash
 can cause a resend to a few milliseconds.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -37,8 +38,9 @@ def build_email(message: OutgoingMessage, sender: str) -> EmailMessage:
 
 
 class SmtpNotifier:
-    def __init__(self, settings: Settings, timeout: float = 20.0,
-                 ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, settings: Settings, timeout: float = 20.0, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self.settings = settings
         self.timeout = timeout
         self.ssl_context = ssl_context or ssl.create_default_context()
@@ -48,8 +50,9 @@ class SmtpNotifier:
         s = self.settings
         conn: smtplib.SMTP
         if s.smtp_security == "ssl":
-            conn = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=self.timeout,
-                                    context=self.ssl_context)
+            conn = smtplib.SMTP_SSL(
+                s.smtp_host, s.smtp_port, timeout=self.timeout, context=self.ssl_context
+            )
         else:
             conn = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=self.timeout)
             if s.smtp_security == "starttls":
@@ -78,12 +81,14 @@ class SmtpNotifier:
                 # A kept-open connection went stale before the message: reconnect once.
             except smtplib.SMTPRecipientsRefused as exc:
                 permanent = all(code >= 500 for code, _ in exc.recipients.values())
-                raise DeliveryError(f"recipient refused: {exc.recipients}",
-                                    permanent=permanent) from exc
+                raise DeliveryError(
+                    f"recipient refused: {exc.recipients}", permanent=permanent
+                ) from exc
             except smtplib.SMTPAuthenticationError as exc:
                 self._drop()
-                raise DeliveryError(f"SMTP login failed ({exc.smtp_code}); check SMTP_USER and "
-                                    "SMTP_PASSWORD") from exc
+                raise DeliveryError(
+                    f"SMTP login failed ({exc.smtp_code}); check SMTP_USER and SMTP_PASSWORD"
+                ) from exc
             except smtplib.SMTPResponseException as exc:
                 self._drop()
                 raise DeliveryError(f"SMTP error {exc.smtp_code}: {exc.smtp_error!r}") from exc

@@ -4,8 +4,10 @@
 "Acknowledge" button whose callback data is signed (ack:<id>:<sig>); the Telegram
 channel hands it to `bot.escalation.ack.handle_telegram_callback`.
 """
+
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlparse
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -46,9 +48,12 @@ class TelegramNotifier:
         text = f"{message.subject}\n\n{message.text}"[:4096]
         try:
             bot = await self._get_bot()
-            await bot.send_message(chat_id=message.recipient, text=text,
-                                   reply_markup=InlineKeyboardMarkup(rows) if rows else None,
-                                   disable_web_page_preview=True)
+            await bot.send_message(
+                chat_id=message.recipient,
+                text=text,
+                reply_markup=InlineKeyboardMarkup(rows) if rows else None,
+                disable_web_page_preview=True,
+            )
         except (BadRequest, Forbidden) as exc:
             raise DeliveryError(f"Telegram refused the message: {exc}", permanent=True) from exc
         except TelegramError as exc:
@@ -57,7 +62,5 @@ class TelegramNotifier:
     async def close(self) -> None:
         if self._bot is not None:
             bot, self._bot = self._bot, None
-            try:
+            with contextlib.suppress(TelegramError):
                 await bot.shutdown()
-            except TelegramError:
-                pass

@@ -3,6 +3,7 @@
 Revision ID: 0002
 Revises: 0001
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -26,15 +27,21 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("recorded_by", sa.String(length=200), nullable=False),
         sa.Column("recorded_at", bot.db.models.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["escalation_id"], ["escalations.id"],
-                                name=op.f("fk_followups_escalation_id_escalations")),
+        sa.ForeignKeyConstraint(
+            ["escalation_id"],
+            ["escalations.id"],
+            name=op.f("fk_followups_escalation_id_escalations"),
+        ),
         sa.ForeignKeyConstraint(["gp_id"], ["gps.id"], name=op.f("fk_followups_gp_id_gps")),
-        sa.ForeignKeyConstraint(["patient_id"], ["patients.id"],
-                                name=op.f("fk_followups_patient_id_patients")),
+        sa.ForeignKeyConstraint(
+            ["patient_id"], ["patients.id"], name=op.f("fk_followups_patient_id_patients")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_followups")),
     )
     with op.batch_alter_table("followups", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_followups_escalation_id"), ["escalation_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_followups_escalation_id"), ["escalation_id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_followups_patient_id"), ["patient_id"], unique=False)
 
     op.create_table(
@@ -63,13 +70,17 @@ def upgrade() -> None:
         sa.Column("finished_at", bot.db.models.UTCDateTime(), nullable=True),
         sa.Column("outcome", sa.String(length=16), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(["notification_id"], ["notifications.id"],
-                                name=op.f("fk_delivery_attempts_notification_id_notifications")),
+        sa.ForeignKeyConstraint(
+            ["notification_id"],
+            ["notifications.id"],
+            name=op.f("fk_delivery_attempts_notification_id_notifications"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_delivery_attempts")),
     )
     with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_delivery_attempts_notification_id"), ["notification_id"],
-                              unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_delivery_attempts_notification_id"), ["notification_id"], unique=False
+        )
 
 
 def downgrade() -> None:

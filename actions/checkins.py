@@ -1,0 +1,366 @@
+"""Check-ins in chat: PHQ-9 and daily mood as forms, "how am I doing?", reminder settings.
+
+Thin: parsing, scoring, storage and scheduling live in bot.checkins and bot.scheduler.
+Each answer is stored as soon as the form validates it, so a stopped questionnaire
+resumes where it stopped. PHQ-9 item 9 above 0 starts the crisis response.
+"""
+from __future__ import annotations
+
+import abc
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions.base import Ctx, PatientAction, send
+from bot.app import Services, get_services
+from bot.checkins import instruments as ins
+from bot.checkins.parsing import is_payload, is_skip, is_stop, parse_difficulty, parse_mood, parse_phq_answer
+from bot.checkins.service import MOOD_SLOTS, PHQ9_SLOTS, CheckinService, checkins_for, reminders_for, slot_item
+from bot.checkins.trend import IMAGE_CHANNELS, chart_png, data_url, trend_text
+from bot.db.models import Gp, Patient
+from bot.enrolment import find_patient
+from bot.modules.program import Turn
+from bot.replies import Button, Reply, intent_payload
+from bot.safety import detect
+from bot.scheduler.timeparse import parse_days, parse_time
+
+log = logging.getLogger(__name__)
+
+NO_NOTE = "-"
+
+
+def _clear(slots: tuple[str, ...]) -> list[EventType]:
+    return [SlotSet(s, None) for s in slots]
+
+
+def start_button(ctx: Ctx) -> Button:
+    return Button(ctx.t("checkin_start_button"), intent_payload("start_phq9"))
+
+
+def after_buttons(ctx: Ctx) -> tuple[Button, ...]:
+    return (Button(ctx.t("back_to_program_button"), intent_payload("continue_program")),
+            Button(ctx.t("checkin_trend_button"), intent_payload("checkin_trend")))
+
+
+# ---- hooks called by onboarding and program actions ---------------------------------
+
+def baseline_offer(ctx: Ctx) -> list[Reply]:
+    """After consent: reminder preferences exist, the baseline PHQ-9 is due today."""
+    assert ctx.patient is not None
+    reminders = reminders_for(ctx.services)
+    prefs = reminders.prefs(ctx.session, ctx.patient)
+    if prefs.phq9_due_on is None:
+        prefs.phq9_due_on = reminders.local_today(ctx.patient, prefs).isoformat()
+    prefs.updated_at = ctx.services.clock.now()
+    gp = ctx.session.get(Gp, ctx.patient.gp_id)
+    return [Reply(ctx.t("checkin_baseline_offer", gp_name=gp.name if gp else "your GP"),
+                  (start_button(ctx),))]
+
+
+def after_program_turn(ctx: Ctx, dispatcher: CollectingDispatcher, turn: Turn) -> None:
+    """Homework reminders from the content, and the PHQ-9 offer at the end of a module."""
+    assert ctx.patient is not None
+    patient, program = ctx.patient, ctx.services.program
+    row = program.active(ctx.session, patient)
+    if row is not None and row.current_step_id:
+        try:
+            step = program.program(patient).module(row.module_id).step(row.current_step_id)
+        except KeyError:
+            step = None
+        if step is not None and step.type == "homework" and step.remind_after_days:
+            reminders_for(ctx.services).homework_assigned(ctx.session, patient, row.module_id,
+                                                          step.remind_after_days)
+    if turn.module_finished and ctx.services.settings.phq9_at_module_end:
+        send(dispatcher, [Reply(ctx.t("checkin_module_end_offer"), (start_button(ctx),))])
+
+
+# ---- starting a check-in; reminders arrive here too -----------------------------------
+
+class ActionCheckin(PatientAction):
+    """start_phq9, log_mood (typed, a button, or a scheduler's external event)."""
+
+    def name(self) -> str:
+        return "action_checkin"
+
+    def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
+        assert ctx.patient is not None
+        reminder = ctx.entity("reminder")
+        if reminder:
+            return self.reminder(ctx, dispatcher, reminder)
+        if ctx.services.safety.is_open(ctx.patient):
+            send(dispatcher, ctx.services.safety.hold(ctx.patient))
+            return [SlotSet("checkin_form", None)]
+        svc = checkins_for(ctx.services)
+        if ctx.intent in ("phq_answer", "mood_answer"):
+            send(dispatcher, [Reply(ctx.t("checkin_nothing_open"), (
+                start_button(ctx), Button(ctx.t("checkin_mood_button"), intent_payload("log_mood"))))])
+            return [SlotSet("checkin_form", None)]
+        if ctx.intent == "log_mood":
+            svc.start(ctx.session, ctx.patient, ins.MOOD)
+            return [SlotSet("checkin_form", "mood"), *_clear(MOOD_SLOTS)]
+        checkin, resumed = svc.start(ctx.session, ctx.patient, ins.PHQ9,
+                                     trigger="baseline" if not svc.history(
+                                         ctx.session, ctx.patient, ins.PHQ9) else "patient")
+        answers = svc.answers(ctx.session, checkin)
+        if resumed and answers:
+            send(dispatcher, [Reply(ctx.t("checkin_phq9_resume",
+                                          done=len([i for i in answers if i <= 9])))])
+        else:
+            send(dispatcher, [Reply(ctx.t("checkin_phq9_intro"))])
+        events: list[EventType] = [SlotSet("checkin_form", "phq9")]
+        for slot in PHQ9_SLOTS:
+            item = slot_item(slot)
+            events.append(SlotSet(slot, str(answers[item]) if item in answers else None))
+        return events
+
+    def reminder(self, ctx: Ctx, dispatcher: CollectingDispatcher, kind: str) -> list[EventType]:
+        later = Button(ctx.t("checkin_later_button"), intent_payload("goodbye"))
+        if kind == "phq9":
+            send(dispatcher, [Reply(ctx.t("reminder_phq9"), (start_button(ctx), later))])
+        elif kind == "homework":
+            send(dispatcher, [Reply(ctx.t("reminder_homework"), (
+                Button(ctx.t("reminder_homework_button"), intent_payload("continue_program")), later))])
+        else:
+            send(dispatcher, [Reply(ctx.t("reminder_mood"), (
+                Button(ctx.t("checkin_mood_button"), intent_payload("log_mood")), later))])
+        return [SlotSet("checkin_form", None)]
+
+
+# ---- the forms' questions ---------------------------------------------------------------
+
+def _patient_for(services: Services, session: Session, tracker: Tracker) -> tuple[Patient | None, str]:
+    channel = tracker.get_latest_input_channel() or "rest"
+    return find_patient(session, channel, tracker.sender_id), channel
+
+
+class _AskAction(Action, metaclass=abc.ABCMeta):
+    @property
+    @abc.abstractmethod
+    def slot(self) -> str: ...
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict[str, Any]) -> list[EventType]:
+        services = get_services()
+        with services.db.session() as session:
+            patient, _ = _patient_for(services, session, tracker)
+            if patient is None:
+                return []
+            svc = checkins_for(services)
+            if self.slot in PHQ9_SLOTS:
+                send(dispatcher, [svc.phq9_question(patient, self.slot)])
+            elif self.slot == "mood_rating":
+                send(dispatcher, [svc.mood_question(patient)])
+            else:
+                send(dispatcher, [svc.note_question(patient)])
+        return []
+
+
+ASK_ACTIONS = {slot: type(f"ActionAsk_{slot}", (_AskAction,), {"slot": slot})
+               for slot in (*PHQ9_SLOTS, *MOOD_SLOTS)}
+
+
+# ---- validation: typed or tapped answers, kept as they come -----------------------------
+
+class _ValidateCheckin(Action, metaclass=abc.ABCMeta):
+    form = ""
+
+    def name(self) -> str:
+        return f"validate_{self.form}"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict[str, Any]) -> list[EventType]:
+        services = get_services()
+        candidates = tracker.slots_to_validate()
+        requested = tracker.get_slot("requested_slot")
+        text = str(tracker.latest_message.get("text") or "")
+        with services.db.session() as session:
+            patient, channel = _patient_for(services, session, tracker)
+            if patient is None:
+                return [SlotSet("requested_slot", None)]
+            ctx = Ctx(services, session, tracker, channel, patient)
+            # Safety net: risk the NLU missed still gets the crisis response.
+            if requested in candidates and text and not is_payload(text):
+                result = detect(text, patient.language)
+                if result.risk:
+                    outcome = services.safety.handle_risk(
+                        session, patient, channel, tracker.sender_id, text, result,
+                        context=f"form:{self.form}", message_id=tracker.latest_message.get("message_id"))
+                    send(dispatcher, outcome.replies)
+                    return [SlotSet(requested, None), SlotSet("requested_slot", None)]
+                if is_stop(text):
+                    return [SlotSet(requested, None), SlotSet("requested_slot", None)]
+            events: list[EventType] = []
+            for slot, value in candidates.items():
+                if slot not in (*PHQ9_SLOTS, *MOOD_SLOTS):
+                    continue
+                events += self.validate(ctx, dispatcher, checkins_for(services), slot, value,
+                                        from_user=slot == requested)
+            return events
+
+    @abc.abstractmethod
+    def validate(self, ctx: Ctx, dispatcher: CollectingDispatcher, svc: CheckinService,
+                 slot: str, value: Any, from_user: bool) -> list[EventType]: ...
+
+
+class ValidatePhq9Form(_ValidateCheckin):
+    form = "phq9_form"
+
+    def validate(self, ctx: Ctx, dispatcher: CollectingDispatcher, svc: CheckinService,
+                 slot: str, value: Any, from_user: bool) -> list[EventType]:
+        assert ctx.patient is not None
+        if slot not in PHQ9_SLOTS:
+            return []
+        raw = str(value or "")
+        if from_user and ctx.text and not is_payload(raw):
+            raw = ctx.text  # typed text, not an entity the NLU happened to extract
+        parsed = parse_difficulty(raw) if slot == "phq9_difficulty" else parse_phq_answer(raw)
+        if parsed is None:
+            if from_user:
+                key = "checkin_unclear_difficulty" if slot == "phq9_difficulty" else "checkin_unclear_phq"
+                dispatcher.utter_message(text=ctx.t(key))
+            return [SlotSet(slot, None)]
+        checkin, _ = svc.start(ctx.session, ctx.patient, ins.PHQ9)
+        item = slot_item(slot)
+        svc.record(ctx.session, checkin, item, parsed, raw if from_user else None)
+        events: list[EventType] = [SlotSet(slot, str(parsed))]
+        if item == ins.ITEM9 and parsed > 0 and from_user:
+            # A risk signal: score what we have, then the same crisis response as a
+            # risk message; the unscored last question can wait.
+            svc.complete_phq9(ctx.session, ctx.patient, checkin)
+            outcome = svc.item9_risk(ctx.session, ctx.patient, ctx.channel, ctx.tracker.sender_id,
+                                     parsed, ctx.text, ctx.tracker.latest_message.get("message_id"))
+            if outcome is not None:
+                send(dispatcher, outcome.replies)
+            events.append(SlotSet("requested_slot", None))
+        return events
+
+
+class ValidateMoodForm(_ValidateCheckin):
+    form = "mood_form"
+
+    def validate(self, ctx: Ctx, dispatcher: CollectingDispatcher, svc: CheckinService,
+                 slot: str, value: Any, from_user: bool) -> list[EventType]:
+        assert ctx.patient is not None
+        raw = str(value or "")
+        if slot == "mood_rating":
+            rating = parse_mood(raw)
+            if rating is None and from_user and not is_payload(ctx.text):
+                rating = parse_mood(ctx.text)
+            if rating is None:
+                if from_user:
+                    dispatcher.utter_message(text=ctx.t("checkin_mood_unclear"))
+                return [SlotSet(slot, None)]
+            checkin, _ = svc.start(ctx.session, ctx.patient, ins.MOOD)
+            svc.record(ctx.session, checkin, 1, rating, raw if from_user else None)
+            return [SlotSet(slot, str(rating))]
+        if slot == "mood_note":
+            if not raw.strip() or is_skip(raw):
+                return [SlotSet(slot, NO_NOTE)]
+            return [SlotSet(slot, raw.strip()[:2000])]
+        return []
+
+
+# ---- when a form ends: finished, stopped, or interrupted by risk ------------------------
+
+class ActionCheckinSubmit(PatientAction):
+    def name(self) -> str:
+        return "action_checkin_submit"
+
+    def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
+        assert ctx.patient is not None
+        svc = checkins_for(ctx.services)
+        form = ctx.tracker.get_slot("checkin_form")
+        events: list[EventType] = [SlotSet("checkin_form", None), *_clear(PHQ9_SLOTS),
+                                   *_clear(MOOD_SLOTS)]
+        if ctx.services.safety.is_open(ctx.patient):
+            return events  # the crisis response has asked "are you safe?"; nothing else now
+        if form == "mood":
+            checkin = svc.in_progress(ctx.session, ctx.patient, ins.MOOD)
+            note = ctx.tracker.get_slot("mood_note")
+            if checkin is not None and ctx.tracker.get_slot("mood_rating") is not None and note:
+                replies = svc.finish_mood(ctx.session, ctx.patient, checkin,
+                                          None if note == NO_NOTE else str(note))
+                send(dispatcher, [*replies[:-1], Reply(replies[-1].text, after_buttons(ctx))]
+                     if replies else [])
+            else:
+                send(dispatcher, [Reply(ctx.t("checkin_mood_stopped"), after_buttons(ctx))])
+            return events
+        checkin = svc.in_progress(ctx.session, ctx.patient, ins.PHQ9)
+        result = svc.complete_phq9(ctx.session, ctx.patient, checkin) if checkin is not None else None
+        if result is None:
+            send(dispatcher, [Reply(ctx.t("checkin_phq9_stopped"), (
+                Button(ctx.t("checkin_resume_button"), intent_payload("start_phq9")),
+                Button(ctx.t("back_to_program_button"), intent_payload("continue_program"))))])
+            return events
+        replies = result.replies
+        send(dispatcher, [*replies[:-1], Reply(replies[-1].text, after_buttons(ctx))])
+        return events
+
+
+# ---- "how am I doing?" and reminder settings -----------------------------------------------
+
+class ActionCheckinTrend(PatientAction):
+    def name(self) -> str:
+        return "action_checkin_trend"
+
+    def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
+        assert ctx.patient is not None
+        svc = checkins_for(ctx.services)
+        text = trend_text(ctx.session, svc, ctx.patient)
+        send(dispatcher, [Reply(text, (
+            Button(ctx.t("checkin_mood_button"), intent_payload("log_mood")), start_button(ctx)))])
+        if ctx.channel in IMAGE_CHANNELS:
+            png = chart_png(ctx.session, svc, ctx.patient)
+            if png is not None:
+                dispatcher.utter_message(text=ctx.t("trend_chart_caption"), image=data_url(png))
+        return []
+
+
+class ActionReminderSettings(PatientAction):
+    """set_reminder_time ("remind me at 8pm"), pause_reminders, stop_reminders, resume_reminders."""
+
+    def name(self) -> str:
+        return "action_reminder_settings"
+
+    def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
+        assert ctx.patient is not None
+        reminders = reminders_for(ctx.services)
+        patient = ctx.patient
+        intent = ctx.intent
+        when = parse_time(ctx.text) if not ctx.is_payload else None
+        if intent == "stop_reminders":
+            reminders.stop(ctx.session, patient)
+            send(dispatcher, [Reply(ctx.t("reminder_stopped"))])
+        elif intent == "pause_reminders":
+            until = reminders.pause(ctx.session, patient, parse_days(ctx.text))
+            send(dispatcher, [Reply(ctx.t("reminder_paused",
+                                          date=f"{until:%A} {until.day} {until:%B}"))])
+        elif intent == "resume_reminders" and when is None:
+            prefs = reminders.resume(ctx.session, patient)
+            send(dispatcher, [Reply(ctx.t("reminder_resumed", time=prefs.daily_time))])
+        elif when is None:
+            send(dispatcher, [Reply(ctx.t("reminder_time_unclear"))])
+        else:
+            change = reminders.set_time(ctx.session, patient, when)
+            if change.ok:
+                tz = reminders.tz(patient, reminders.prefs(ctx.session, patient))
+                send(dispatcher, [Reply(ctx.t("reminder_time_set", time=f"{when:%H:%M}",
+                                              tz=str(tz).split("/")[-1].replace("_", " ")))])
+            else:
+                quiet = reminders.quiet
+                send(dispatcher, [Reply(ctx.t("reminder_time_quiet", time=f"{when:%H:%M}",
+                                              quiet=quiet.describe(), start=f"{quiet.end:%H:%M}",
+                                              end=f"{quiet.start:%H:%M}"))])
+        return []
+
+
+__all__ = ["ASK_ACTIONS", "ActionCheckin", "ActionCheckinSubmit", "ActionCheckinTrend",
+           "ActionReminderSettings", "ValidateMoodForm", "ValidatePhq9Form", "after_program_turn",
+           "baseline_offer"]

@@ -1,0 +1,210 @@
+"""Check-in actions in the SDK's own shape: a fresh CollectingDispatcher and tracker per step."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.checkins import (
+    ASK_ACTIONS,
+    ActionCheckin,
+    ActionCheckinSubmit,
+    ActionCheckinTrend,
+    ActionReminderSettings,
+    ValidateMoodForm,
+    ValidatePhq9Form,
+)
+from actions.onboarding import ActionConsent, ActionStart
+from bot.app import Services
+from bot.checkins.models import CheckIn, CheckInAnswer, ReminderPreference
+from bot.clock import FrozenClock
+from bot.db.models import Escalation, RiskEvent
+from bot.enrolment import add_gp, invite_patient
+
+DOMAIN: dict[str, Any] = yaml.safe_load(open("domain.yml"))
+
+
+def tracker(text: str, intent: str, slots: dict[str, Any] | None = None,
+            entities: list[dict] | None = None, candidates: dict[str, Any] | None = None,
+            loop: str | None = None) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0},
+              "entities": entities or [], "message_id": f"m-{abs(hash((text, intent)))}"}
+    events: list[dict] = [{"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"}]
+    events += [{"event": "slot", "name": k, "value": v} for k, v in (candidates or {}).items()]
+    all_slots = {**(slots or {}), **(candidates or {})}
+    return Tracker("pat", all_slots, latest, events, False, None,
+                   {"name": loop} if loop else {}, "action_listen")
+
+
+def run(action: Any, t: Tracker) -> tuple[list[dict], list[dict]]:
+    dispatcher = CollectingDispatcher()
+    return action.run(dispatcher, t, DOMAIN), dispatcher.messages
+
+
+def text_of(messages: list[dict]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def payloads(messages: list[dict]) -> list[str]:
+    return [b["payload"] for m in messages for b in m.get("buttons") or []]
+
+
+def slot_events(events: list[dict]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+@pytest.fixture
+def consented(services: Services, clock: FrozenClock) -> list[dict]:
+    with services.db.session() as s:
+        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now())
+        code = invite_patient(s, gp, clock.now(), 14).code
+    run(ActionStart(), tracker(f"/start {code}", "start"))
+    run(ActionConsent(), tracker("/consent_agree", "consent_agree"))
+    _, msgs = run(ActionConsent(), tracker('/consent_agree{"share":"yes"}', "consent_agree",
+                                           entities=[{"entity": "share", "value": "yes"}]))
+    return msgs
+
+
+def answer(slot: str, text: str, form: Any = ValidatePhq9Form) -> tuple[dict[str, Any], list[dict]]:
+    events, msgs = run(form(), tracker(text, "phq_answer", slots={"requested_slot": slot},
+                                       candidates={slot: text}, loop="phq9_form"))
+    return slot_events(events), msgs
+
+
+def test_baseline_offered_after_consent(services: Services, consented: list[dict]) -> None:
+    assert "/start_phq9" in payloads(consented) and "/continue_program" in payloads(consented)
+    assert "starting point" in text_of(consented)
+    with services.db.session() as s:
+        assert s.execute(select(ReminderPreference)).scalar_one().phq9_due_on == "2026-03-02"
+
+
+def test_full_phq9_typed_and_tapped(services: Services, consented: list[dict]) -> None:
+    events, msgs = run(ActionCheckin(), tracker("questionnaire", "start_phq9"))
+    assert slot_events(events)["checkin_form"] == "phq9" and "9 questions" in text_of(msgs)
+    _, msgs = run(ASK_ACTIONS["phq9_q1"](), tracker("questionnaire", "start_phq9"))
+    assert "1 of 9" in text_of(msgs) and '/phq_answer{"phq_value":"2"}' in payloads(msgs)
+    typed = ["not at all", '/phq_answer{"phq_value":"1"}', "more than half the days", "most days",
+             "nearly every day", "2", "flere dager", "nesten hver dag", "not at all"]
+    for i, text in enumerate(typed, start=1):
+        slots, msgs = answer(f"phq9_q{i}", text)
+        assert slots == {f"phq9_q{i}": str([0, 1, 2, 2, 3, 2, 1, 3, 0][i - 1])}, text
+        assert msgs == []
+    slots, _ = answer("phq9_difficulty", "somewhat difficult")
+    assert slots == {"phq9_difficulty": "1"}
+    events, msgs = run(ActionCheckinSubmit(), tracker("somewhat difficult", "phq_answer",
+                                                      slots={"checkin_form": "phq9"}))
+    assert "14 out of 27" in text_of(msgs) and "moderate" in text_of(msgs)
+    assert slot_events(events)["checkin_form"] is None
+    with services.db.session() as s:
+        checkin = s.execute(select(CheckIn)).scalar_one()
+        assert (checkin.status, checkin.total, checkin.trigger) == ("complete", 14, "baseline")
+        assert len(s.execute(select(CheckInAnswer)).all()) == 10
+
+
+def test_unclear_is_asked_again_kindly(services: Services, consented: list[dict]) -> None:
+    run(ActionCheckin(), tracker("questionnaire", "start_phq9"))
+    slots, msgs = answer("phq9_q1", "what do you mean")
+    assert slots == {"phq9_q1": None} and "didn't quite catch" in text_of(msgs)
+
+
+def test_stop_and_resume_keeps_answers(services: Services, consented: list[dict]) -> None:
+    run(ActionCheckin(), tracker("questionnaire", "start_phq9"))
+    answer("phq9_q1", "several days")
+    answer("phq9_q2", "most days")
+    slots, _ = answer("phq9_q3", "stop")
+    assert slots == {"phq9_q3": None, "requested_slot": None}
+    _, msgs = run(ActionCheckinSubmit(), tracker("stop", "pause", slots={"checkin_form": "phq9"}))
+    assert "kept your answers" in text_of(msgs) and "/start_phq9" in payloads(msgs)
+    events, msgs = run(ActionCheckin(), tracker("/start_phq9", "start_phq9"))
+    assert "2 of 9" in text_of(msgs)
+    slots = slot_events(events)
+    assert (slots["phq9_q1"], slots["phq9_q2"], slots["phq9_q3"]) == ("1", "2", None)
+
+
+def test_item9_above_zero_starts_crisis_response(services: Services, consented: list[dict]) -> None:
+    run(ActionCheckin(), tracker("questionnaire", "start_phq9"))
+    for i in range(1, 9):
+        answer(f"phq9_q{i}", "several days")
+    slots, msgs = answer("phq9_q9", "more than half the days")
+    assert slots == {"phq9_q9": "2", "requested_slot": None}
+    assert "safe right now" in text_of(msgs).lower() and "/im_safe" in payloads(msgs)
+    _, msgs = run(ActionCheckinSubmit(), tracker("x", "phq_answer", slots={"checkin_form": "phq9"}))
+    assert msgs == []  # nothing else until the safety question is answered
+    with services.db.session() as s:
+        ev = s.execute(select(RiskEvent)).scalar_one()
+        assert (ev.source, ev.category, ev.urgency) == ("phq9_item9", "active_ideation", "urgent")
+        assert s.execute(select(Escalation).where(Escalation.kind == "risk")).scalar_one()
+        assert s.execute(select(CheckIn)).scalar_one().total == 10
+
+
+def test_mood_with_note_and_risk_in_a_note(services: Services, consented: list[dict]) -> None:
+    events, _ = run(ActionCheckin(), tracker("log my mood", "log_mood"))
+    assert slot_events(events)["checkin_form"] == "mood"
+    _, msgs = run(ASK_ACTIONS["mood_rating"](), tracker("log my mood", "log_mood"))
+    assert len(payloads(msgs)) == 11
+    events, _ = run(ValidateMoodForm(), tracker("7/10", "mood_answer", slots={"requested_slot": "mood_rating"},
+                                                candidates={"mood_rating": "7/10"}, loop="mood_form"))
+    assert slot_events(events) == {"mood_rating": "7"}
+    events, _ = run(ValidateMoodForm(), tracker("nice walk", "share_feeling",
+                                                slots={"requested_slot": "mood_note"},
+                                                candidates={"mood_note": "nice walk"}, loop="mood_form"))
+    assert slot_events(events) == {"mood_note": "nice walk"}
+    _, msgs = run(ActionCheckinSubmit(), tracker("nice walk", "share_feeling", slots={
+        "checkin_form": "mood", "mood_rating": "7", "mood_note": "nice walk"}))
+    assert "7 out of 10" in text_of(msgs)
+    with services.db.session() as s:
+        row = s.execute(select(CheckIn).where(CheckIn.instrument == "mood")).scalar_one()
+        assert (row.status, row.total, row.note) == ("complete", 7, "nice walk")
+    # A note with risk the NLU missed: the form's safety net answers it.
+    run(ActionCheckin(), tracker("log my mood", "log_mood"))
+    run(ValidateMoodForm(), tracker("3", "choose", slots={"requested_slot": "mood_rating"},
+                                    candidates={"mood_rating": "3"}, loop="mood_form"))
+    note = "i wish i could sleep and never wake up"
+    events, msgs = run(ValidateMoodForm(), tracker(note, "share_feeling",
+                                                   slots={"requested_slot": "mood_note"},
+                                                   candidates={"mood_note": note}, loop="mood_form"))
+    assert slot_events(events)["requested_slot"] is None
+    assert "safe right now" in text_of(msgs).lower()
+
+
+def test_trend_sends_text_and_chart(services: Services, consented: list[dict]) -> None:
+    for rating in ("4", "6"):
+        run(ActionCheckin(), tracker("log my mood", "log_mood"))
+        run(ValidateMoodForm(), tracker(rating, "choose", slots={"requested_slot": "mood_rating"},
+                                        candidates={"mood_rating": rating}, loop="mood_form"))
+        run(ActionCheckinSubmit(), tracker("/skip", "skip", slots={
+            "checkin_form": "mood", "mood_rating": rating, "mood_note": "-"}))
+    _, msgs = run(ActionCheckinTrend(), tracker("how am i doing?", "checkin_trend"))
+    assert "mood averaged 5.0 out of 10" in text_of(msgs)
+    assert any((m.get("image") or "").startswith("data:image/png;base64,") for m in msgs)
+
+
+@pytest.mark.parametrize(("text", "intent", "expect"), [
+    ("remind me at 8pm", "set_reminder_time", "20:00"),
+    ("kl 18.30", "set_reminder_time", "18:30"),
+    ("remind me at 11pm", "set_reminder_time", "quiet hours"),
+    ("pause for a week", "pause_reminders", "paused until Monday 9 March"),
+    ("stop the reminders", "stop_reminders", "stopped the reminders"),
+    ("turn reminders back on", "resume_reminders", "back on, every day at 19:00"),
+])
+def test_reminder_settings_in_plain_words(services: Services, consented: list[dict], text: str,
+                                          intent: str, expect: str) -> None:
+    _, msgs = run(ActionReminderSettings(), tracker(text, intent))
+    assert expect in text_of(msgs)
+    with services.db.session() as s:
+        prefs = s.execute(select(ReminderPreference)).scalar_one()
+        assert prefs.enabled is (intent != "stop_reminders")
+
+
+def test_reminder_event_sends_a_nudge_not_a_form(services: Services, consented: list[dict]) -> None:
+    events, msgs = run(ActionCheckin(), tracker("EXTERNAL: log_mood", "log_mood",
+                                                entities=[{"entity": "reminder", "value": "mood"}]))
+    assert slot_events(events) == {"checkin_form": None}
+    assert "daily check-in" in text_of(msgs) and "/log_mood" in payloads(msgs)
+    _, msgs = run(ActionCheckin(), tracker("EXTERNAL: start_phq9", "start_phq9",
+                                           entities=[{"entity": "reminder", "value": "phq9"}]))
+    assert "/start_phq9" in payloads(msgs)
