@@ -18,8 +18,22 @@ from sqlalchemy.orm import Session
 from actions.base import Ctx, PatientAction, send
 from bot.app import Services, get_services
 from bot.checkins import instruments as ins
-from bot.checkins.parsing import is_payload, is_skip, is_stop, parse_difficulty, parse_mood, parse_phq_answer
-from bot.checkins.service import MOOD_SLOTS, PHQ9_SLOTS, CheckinService, checkins_for, reminders_for, slot_item
+from bot.checkins.parsing import (
+    is_payload,
+    is_skip,
+    is_stop,
+    parse_difficulty,
+    parse_mood,
+    parse_phq_answer,
+)
+from bot.checkins.service import (
+    MOOD_SLOTS,
+    PHQ9_SLOTS,
+    CheckinService,
+    checkins_for,
+    reminders_for,
+    slot_item,
+)
 from bot.checkins.trend import IMAGE_CHANNELS, chart_png, data_url, trend_text
 from bot.db.models import Gp, Patient
 from bot.enrolment import find_patient
@@ -97,7 +111,8 @@ class ActionCheckin(PatientAction):
         svc = checkins_for(ctx.services)
         if ctx.intent in ("phq_answer", "mood_answer"):
             send(dispatcher, [Reply(ctx.t("checkin_nothing_open"), (
-                start_button(ctx), Button(ctx.t("checkin_mood_button"), intent_payload("log_mood"))))])
+                start_button(ctx),
+                Button(ctx.t("checkin_mood_button"), intent_payload("log_mood"))))])
             return [SlotSet("checkin_form", None)]
         if ctx.intent == "log_mood":
             svc.start(ctx.session, ctx.patient, ins.MOOD)
@@ -123,7 +138,8 @@ class ActionCheckin(PatientAction):
             send(dispatcher, [Reply(ctx.t("reminder_phq9"), (start_button(ctx), later))])
         elif kind == "homework":
             send(dispatcher, [Reply(ctx.t("reminder_homework"), (
-                Button(ctx.t("reminder_homework_button"), intent_payload("continue_program")), later))])
+                Button(ctx.t("reminder_homework_button"), intent_payload("continue_program")),
+                later))])
         else:
             send(dispatcher, [Reply(ctx.t("reminder_mood"), (
                 Button(ctx.t("checkin_mood_button"), intent_payload("log_mood")), later))])
@@ -132,7 +148,8 @@ class ActionCheckin(PatientAction):
 
 # ---- the forms' questions ---------------------------------------------------------------
 
-def _patient_for(services: Services, session: Session, tracker: Tracker) -> tuple[Patient | None, str]:
+def _patient_for(services: Services, session: Session,
+                 tracker: Tracker) -> tuple[Patient | None, str]:
     channel = tracker.get_latest_input_channel() or "rest"
     return find_patient(session, channel, tracker.sender_id), channel
 
@@ -191,7 +208,8 @@ class _ValidateCheckin(Action, metaclass=abc.ABCMeta):
                 if result.risk:
                     outcome = services.safety.handle_risk(
                         session, patient, channel, tracker.sender_id, text, result,
-                        context=f"form:{self.form}", message_id=tracker.latest_message.get("message_id"))
+                        context=f"form:{self.form}",
+                        message_id=tracker.latest_message.get("message_id"))
                     send(dispatcher, outcome.replies)
                     return [SlotSet(requested, None), SlotSet("requested_slot", None)]
                 if is_stop(text):
@@ -223,7 +241,8 @@ class ValidatePhq9Form(_ValidateCheckin):
         parsed = parse_difficulty(raw) if slot == "phq9_difficulty" else parse_phq_answer(raw)
         if parsed is None:
             if from_user:
-                key = "checkin_unclear_difficulty" if slot == "phq9_difficulty" else "checkin_unclear_phq"
+                key = ("checkin_unclear_difficulty" if slot == "phq9_difficulty"
+                       else "checkin_unclear_phq")
                 dispatcher.utter_message(text=ctx.t(key))
             return [SlotSet(slot, None)]
         checkin, _ = svc.start(ctx.session, ctx.patient, ins.PHQ9)
@@ -293,7 +312,8 @@ class ActionCheckinSubmit(PatientAction):
                 send(dispatcher, [Reply(ctx.t("checkin_mood_stopped"), after_buttons(ctx))])
             return events
         checkin = svc.in_progress(ctx.session, ctx.patient, ins.PHQ9)
-        result = svc.complete_phq9(ctx.session, ctx.patient, checkin) if checkin is not None else None
+        result = (svc.complete_phq9(ctx.session, ctx.patient, checkin)
+                  if checkin is not None else None)
         if result is None:
             send(dispatcher, [Reply(ctx.t("checkin_phq9_stopped"), (
                 Button(ctx.t("checkin_resume_button"), intent_payload("start_phq9")),

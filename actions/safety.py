@@ -9,7 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Ctx, PatientAction, send
 from bot.app import get_services
+from bot.audit import audit
 from bot.enrolment import find_patient
+from bot.replies import Button, Reply, intent_payload
 from bot.safety import RiskResult, detect
 
 
@@ -26,9 +28,21 @@ def risk_from_parse(latest: dict[str, Any], text: str, lang: str) -> RiskResult:
     if parsed.get("risk"):
         return RiskResult(risk=True, category=parsed.get("category"), urgency=parsed.get("urgency"),
                           evidence=list(parsed.get("evidence") or []), matches=())
-    # The NLU model (not the detector) chose the risk intent: escalate anyway.
+    # The NLU model (not the detector) chose the risk intent, and the patient has
+    # confirmed it when asked (see ActionRiskResponse): treat it as active ideation.
     return RiskResult(risk=True, category="active_ideation", urgency="urgent",
-                      evidence=[f"NLU intent risk_detected for {text[:80]!r}"], matches=())
+                      evidence=[f"NLU intent risk_detected, confirmed by the patient: {text[:80]!r}"],
+                      matches=())
+
+
+def previous_free_text(tracker: Tracker) -> str:
+    """The patient's last typed message before a button press."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            text = str(event.get("text") or "")
+            if text and not text.startswith("/"):
+                return text
+    return ""
 
 
 class ActionRiskResponse(PatientAction):
@@ -50,7 +64,23 @@ class ActionRiskResponse(PatientAction):
             return self.act(ctx, dispatcher)
 
     def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
-        result = risk_from_parse(ctx.tracker.latest_message, ctx.text, ctx.lang)
+        done = [SlotSet("awaiting_text", False), SlotSet("workbook_text", None), ActiveLoop(None)]
+        parsed = ctx.tracker.latest_message.get("risk") or {}
+        confirmed = ctx.entity("risk_confirmed") == "yes"
+        text = previous_free_text(ctx.tracker) if confirmed else ctx.text
+        if not confirmed and not parsed.get("risk") and not detect(ctx.text, ctx.lang).risk:
+            # Only the statistical model thought so. Ask directly (asking about
+            # suicide does not raise risk) rather than assume, or miss it.
+            audit(ctx.session, ctx.services.clock.now(),
+                  f"patient:{ctx.patient.ref}" if ctx.patient else f"{ctx.channel}:{ctx.tracker.sender_id}",
+                  "risk_possible_asked", ctx.patient.id if ctx.patient else None,
+                  nlu_confidence=(ctx.tracker.latest_message.get("intent") or {}).get("confidence"))
+            send(dispatcher, [Reply(ctx.t("risk_clarify"), (
+                Button(ctx.t("risk_clarify_yes"), intent_payload("risk_detected", risk_confirmed="yes")),
+                Button(ctx.t("risk_clarify_no"), intent_payload("im_safe")),
+            ))])
+            return done
+        result = risk_from_parse(ctx.tracker.latest_message, text, ctx.lang)
         context = ctx.tracker.active_loop.get("name") if ctx.tracker.active_loop else None
         if context is None and ctx.patient is not None:
             row = ctx.services.program.active(ctx.session, ctx.patient)
@@ -60,12 +90,12 @@ class ActionRiskResponse(PatientAction):
         else:
             context = f"form:{context}"
         outcome = ctx.services.safety.handle_risk(
-            ctx.session, ctx.patient, ctx.channel, ctx.tracker.sender_id, ctx.text, result,
+            ctx.session, ctx.patient, ctx.channel, ctx.tracker.sender_id, text, result,
             context=context, message_id=ctx.tracker.latest_message.get("message_id"))
         if ctx.patient is not None:
             ctx.services.program.hold_place(ctx.session, ctx.patient)
         send(dispatcher, outcome.replies)
-        return [SlotSet("awaiting_text", False), SlotSet("workbook_text", None), ActiveLoop(None)]
+        return done
 
 
 class ActionSafetyAnswer(PatientAction):

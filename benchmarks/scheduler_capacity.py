@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -46,14 +46,14 @@ def fake_rasa(port: int, ready: mp.Event) -> None:  # type: ignore[valid-type]
             self.end_headers()
             self.wfile.write(body)
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             self.rfile.read(length)
             sender = self.path.split("/")[2]
             arrivals.append((sender, time.time()))
             self._reply(b'{"messages": []}')
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self._reply(json.dumps(arrivals).encode())
 
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)

@@ -47,6 +47,12 @@ class Settings:
     gp_web_url: str = "http://127.0.0.1:5080"
     telegram_token: str = field(default="", repr=False)
     telegram_api_base_url: str = "https://api.telegram.org/bot"
+    # ---- patient channels (bot/channels) ----
+    telegram_webhook_url: str = ""  # empty: long polling (when a token is set)
+    telegram_webhook_secret: str = field(default="", repr=False)
+    web_port: int = 8080
+    rasa_public_url: str = ""  # empty: the web page's own host on RASA_PORT
+    practice_name: str = ""  # empty: the only practice in the database, or a neutral name
     disengaged_after_days: int = 7
     digest_hour: int = 8
     # ---- check-ins and reminders ----
@@ -171,6 +177,22 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     telegram_api = env.get("TELEGRAM_API_BASE_URL", "").strip() or "https://api.telegram.org/bot"
     if not re.match(r"^https?://", telegram_api):
         errors.append(f"TELEGRAM_API_BASE_URL={telegram_api!r} must start with http:// or https://")
+    webhook_url = env.get("TELEGRAM_WEBHOOK_URL", "").strip()
+    if webhook_url and not re.match(r"^https://" if production else r"^https?://", webhook_url):
+        errors.append(f"TELEGRAM_WEBHOOK_URL={webhook_url!r} must start with https:// "
+                      "(Telegram delivers webhooks only over HTTPS)")
+    if webhook_url and not telegram_token:
+        errors.append("TELEGRAM_WEBHOOK_URL is set but TELEGRAM_TOKEN is not")
+    webhook_secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
+    if webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", webhook_secret):
+        errors.append("TELEGRAM_WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
+    web_port = _int(env, "WEB_PORT", 8080, 1, 65535, errors)
+    rasa_public_url = env.get("RASA_PUBLIC_URL", "").strip()
+    if rasa_public_url and not re.match(r"^https?://", rasa_public_url):
+        errors.append(f"RASA_PUBLIC_URL={rasa_public_url!r} must start with http:// or https://")
+    practice_name = env.get("PRACTICE_NAME", "").strip()
+    if len(practice_name) > 100:
+        errors.append("PRACTICE_NAME is longer than 100 characters")
     disengaged_days = _int(env, "DISENGAGED_AFTER_DAYS", 7, 1, 365, errors)
     digest_hour = _int(env, "DIGEST_HOUR", 8, 0, 23, errors)
     if production and smtp_host and smtp_security == "plain" and smtp_user:
@@ -215,6 +237,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         gp_web_url=gp_web_url.rstrip("/"),
         telegram_token=telegram_token,
         telegram_api_base_url=telegram_api,
+        telegram_webhook_url=webhook_url,
+        telegram_webhook_secret=webhook_secret,
+        web_port=web_port,
+        rasa_public_url=rasa_public_url.rstrip("/"),
+        practice_name=practice_name,
         disengaged_after_days=disengaged_days,
         digest_hour=digest_hour,
         phq9_interval_days=phq9_interval_days,

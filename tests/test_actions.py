@@ -207,3 +207,22 @@ def test_fallback_never_dead_ends(services: Services, code: str) -> None:
     assert "/continue_program" in payloads(msgs)
     _, msgs = run(ActionInfo(), tracker("progress", "progress"))
     assert "0 of 6" in all_text(msgs)
+
+
+def test_nlu_only_risk_asks_before_escalating(services: Services, code: str) -> None:
+    consented(code)
+    text = "everything is grey and pointless at work"
+    _, msgs = run(ActionRiskResponse(), tracker(text, "risk_detected"))
+    assert "are you having thoughts" in all_text(msgs).lower()
+    assert '/risk_detected{"risk_confirmed":"yes"}' in payloads(msgs) and "/im_safe" in payloads(msgs)
+    with services.db.session() as s:
+        assert s.execute(select(Escalation).where(Escalation.kind == "risk")).first() is None
+    # The patient confirms with the button: the earlier message is what gets recorded.
+    t = tracker('/risk_detected{"risk_confirmed":"yes"}', "risk_detected",
+                entities=[{"entity": "risk_confirmed", "value": "yes"}])
+    t.events.insert(0, {"event": "user", "text": text, "parse_data": {}, "input_channel": "rest"})
+    _, msgs = run(ActionRiskResponse(), t)
+    assert "safe right now" in all_text(msgs).lower()
+    with services.db.session() as s:
+        assert s.execute(select(RiskEvent)).scalar_one().message_text == text
+        assert s.execute(select(Escalation).where(Escalation.kind == "risk")).scalar_one().urgency == "urgent"

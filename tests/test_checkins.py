@@ -17,7 +17,6 @@ from bot.clock import FrozenClock
 from bot.db.models import Escalation, Patient, RiskEvent
 from bot.enrolment import add_gp, invite_patient, redeem_invite
 
-
 # ---- scoring ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("total", "band"), [
@@ -44,7 +43,9 @@ def _answers(total: int, item9: int = 0) -> dict[int, int]:
 def test_edge_totals_cross_the_band(low: int, high: int) -> None:
     a, b = ins.score_phq9(_answers(low)), ins.score_phq9(_answers(high))
     assert (a.total, b.total) == (low, high)
-    assert a.band != b.band and a.complete and b.complete
+    assert a.band != b.band
+    assert a.complete
+    assert b.complete
 
 
 def test_score_partial_item9_and_validation() -> None:
@@ -52,9 +53,9 @@ def test_score_partial_item9_and_validation() -> None:
     assert (s.total, s.complete, s.item9) == (6, False, 1)
     s = ins.score_phq9({**_answers(27, item9=3), 10: 3})  # difficulty is not scored
     assert (s.total, s.band, s.complete) == (27, "severe", True)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="0..3"):
         ins.score_phq9({1: 4})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="0..27"):
         ins.severity_band(28)
 
 
@@ -117,7 +118,10 @@ def test_mood_answers(text: str, value: int | None) -> None:
 
 
 def test_stop_words() -> None:
-    assert is_stop("stop") and is_stop("Later") and is_stop("/pause") and is_stop("senere")
+    assert is_stop("stop")
+    assert is_stop("Later")
+    assert is_stop("/pause")
+    assert is_stop("senere")
     assert not is_stop("several days")
 
 
@@ -158,24 +162,29 @@ def test_partial_answers_are_kept_and_resumed(services: Services, patient_id: in
     with services.db.session() as s:
         patient = s.get(Patient, patient_id)
         again, resumed = svc.start(s, patient, ins.PHQ9)
-        assert resumed and again.id == checkin.id
+        assert resumed
+        assert again.id == checkin.id
         assert svc.answers(s, again) == {1: 2, 2: 1}
         rows = s.execute(select(CheckInAnswer)).scalars().all()
         assert {r.raw_text for r in rows} == {"most days", "several days"}
     clock.advance(timedelta(days=8))  # too old: starts afresh
     with services.db.session() as s:
         fresh, resumed = svc.start(s, s.get(Patient, patient_id), ins.PHQ9)
-        assert not resumed and fresh.id != checkin.id
+        assert not resumed
+        assert fresh.id != checkin.id
         assert s.get(CheckIn, checkin.id).status == "abandoned"
 
 
 def test_completion_stores_version_and_schedules_next(services: Services, patient_id: int) -> None:
     result = _phq9(services, patient_id, _answers(12))
-    assert result is not None and (result.total, result.band) == (12, "moderate")
-    assert "12 out of 27" in result.replies[0].text and "moderate" in result.replies[0].text
+    assert result is not None
+    assert (result.total, result.band) == (12, "moderate")
+    assert "12 out of 27" in result.replies[0].text
+    assert "moderate" in result.replies[0].text
     with services.db.session() as s:
         row = s.get(CheckIn, result.checkin_id)
-        assert row.instrument_version == ins.PHQ9_VERSION and row.status == "complete"
+        assert row.instrument_version == ins.PHQ9_VERSION
+        assert row.status == "complete"
         from bot.checkins.models import ReminderPreference
 
         prefs = s.execute(select(ReminderPreference)).scalar_one()
@@ -187,23 +196,29 @@ def test_reliable_worsening_escalates_once_per_checkin(services: Services, patie
     _phq9(services, patient_id, _answers(8))
     clock.advance(timedelta(days=14))
     result = _phq9(services, patient_id, _answers(13))
-    assert result is not None and result.escalation_id is not None
+    assert result is not None
+    assert result.escalation_id is not None
     assert "let your GP know" in result.replies[0].text
     clock.advance(timedelta(days=14))
     better = _phq9(services, patient_id, _answers(7))
-    assert better is not None and better.escalation_id is None
+    assert better is not None
+    assert better.escalation_id is None
     assert "lower" in better.replies[0].text
     with services.db.session() as s:
         esc = s.execute(select(Escalation).where(Escalation.kind == "deterioration")).scalar_one()
-        assert esc.urgency == "soon" and esc.idempotency_key == f"deterioration:checkin:{result.checkin_id}"
-        assert esc.details["previous_total"] == 8 and esc.details["total"] == 13
+        assert esc.urgency == "soon"
+        assert esc.idempotency_key == f"deterioration:checkin:{result.checkin_id}"
+        assert esc.details["previous_total"] == 8
+        assert esc.details["total"] == 13
 
 
-def test_into_severe_band_escalates(services: Services, patient_id: int, clock: FrozenClock) -> None:
+def test_into_severe_band_escalates(services: Services, patient_id: int,
+                                    clock: FrozenClock) -> None:
     _phq9(services, patient_id, _answers(18))
     clock.advance(timedelta(days=14))
     result = _phq9(services, patient_id, _answers(20))
-    assert result is not None and result.escalation_id is not None
+    assert result is not None
+    assert result.escalation_id is not None
 
 
 @pytest.mark.parametrize(("value", "category", "urgency"), [
@@ -245,7 +260,11 @@ def test_trend_in_plain_words_and_chart(services: Services, patient_id: int,
     with services.db.session() as s:
         patient = s.get(Patient, patient_id)
         text = trend_text(s, svc, patient)
-        assert "9 out of 27 (mild)" in text and "16" in text and "fewer symptoms" in text
+        assert "9 out of 27 (mild)" in text
+        assert "16" in text
+        assert "fewer symptoms" in text
         assert "mood averaged" in text
         png = chart_png(s, svc, patient)
-    assert png is not None and png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) < 80_000
+    assert png is not None
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(png) < 80_000

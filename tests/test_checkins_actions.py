@@ -25,7 +25,8 @@ from bot.clock import FrozenClock
 from bot.db.models import Escalation, RiskEvent
 from bot.enrolment import add_gp, invite_patient
 
-DOMAIN: dict[str, Any] = yaml.safe_load(open("domain.yml"))
+with open("domain.yml") as _fh:
+    DOMAIN: dict[str, Any] = yaml.safe_load(_fh)
 
 
 def tracker(text: str, intent: str, slots: dict[str, Any] | None = None,
@@ -33,7 +34,8 @@ def tracker(text: str, intent: str, slots: dict[str, Any] | None = None,
             loop: str | None = None) -> Tracker:
     latest = {"text": text, "intent": {"name": intent, "confidence": 1.0},
               "entities": entities or [], "message_id": f"m-{abs(hash((text, intent)))}"}
-    events: list[dict] = [{"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"}]
+    events: list[dict] = [{"event": "user", "text": text, "parse_data": latest,
+                           "input_channel": "rest"}]
     events += [{"event": "slot", "name": k, "value": v} for k, v in (candidates or {}).items()]
     all_slots = {**(slots or {}), **(candidates or {})}
     return Tracker("pat", all_slots, latest, events, False, None,
@@ -76,7 +78,8 @@ def answer(slot: str, text: str, form: Any = ValidatePhq9Form) -> tuple[dict[str
 
 
 def test_baseline_offered_after_consent(services: Services, consented: list[dict]) -> None:
-    assert "/start_phq9" in payloads(consented) and "/continue_program" in payloads(consented)
+    assert "/start_phq9" in payloads(consented)
+    assert "/continue_program" in payloads(consented)
     assert "starting point" in text_of(consented)
     with services.db.session() as s:
         assert s.execute(select(ReminderPreference)).scalar_one().phq9_due_on == "2026-03-02"
@@ -84,9 +87,11 @@ def test_baseline_offered_after_consent(services: Services, consented: list[dict
 
 def test_full_phq9_typed_and_tapped(services: Services, consented: list[dict]) -> None:
     events, msgs = run(ActionCheckin(), tracker("questionnaire", "start_phq9"))
-    assert slot_events(events)["checkin_form"] == "phq9" and "9 questions" in text_of(msgs)
+    assert slot_events(events)["checkin_form"] == "phq9"
+    assert "9 questions" in text_of(msgs)
     _, msgs = run(ASK_ACTIONS["phq9_q1"](), tracker("questionnaire", "start_phq9"))
-    assert "1 of 9" in text_of(msgs) and '/phq_answer{"phq_value":"2"}' in payloads(msgs)
+    assert "1 of 9" in text_of(msgs)
+    assert '/phq_answer{"phq_value":"2"}' in payloads(msgs)
     typed = ["not at all", '/phq_answer{"phq_value":"1"}', "more than half the days", "most days",
              "nearly every day", "2", "flere dager", "nesten hver dag", "not at all"]
     for i, text in enumerate(typed, start=1):
@@ -97,7 +102,8 @@ def test_full_phq9_typed_and_tapped(services: Services, consented: list[dict]) -
     assert slots == {"phq9_difficulty": "1"}
     events, msgs = run(ActionCheckinSubmit(), tracker("somewhat difficult", "phq_answer",
                                                       slots={"checkin_form": "phq9"}))
-    assert "14 out of 27" in text_of(msgs) and "moderate" in text_of(msgs)
+    assert "14 out of 27" in text_of(msgs)
+    assert "moderate" in text_of(msgs)
     assert slot_events(events)["checkin_form"] is None
     with services.db.session() as s:
         checkin = s.execute(select(CheckIn)).scalar_one()
@@ -108,7 +114,8 @@ def test_full_phq9_typed_and_tapped(services: Services, consented: list[dict]) -
 def test_unclear_is_asked_again_kindly(services: Services, consented: list[dict]) -> None:
     run(ActionCheckin(), tracker("questionnaire", "start_phq9"))
     slots, msgs = answer("phq9_q1", "what do you mean")
-    assert slots == {"phq9_q1": None} and "didn't quite catch" in text_of(msgs)
+    assert slots == {"phq9_q1": None}
+    assert "didn't quite catch" in text_of(msgs)
 
 
 def test_stop_and_resume_keeps_answers(services: Services, consented: list[dict]) -> None:
@@ -118,7 +125,8 @@ def test_stop_and_resume_keeps_answers(services: Services, consented: list[dict]
     slots, _ = answer("phq9_q3", "stop")
     assert slots == {"phq9_q3": None, "requested_slot": None}
     _, msgs = run(ActionCheckinSubmit(), tracker("stop", "pause", slots={"checkin_form": "phq9"}))
-    assert "kept your answers" in text_of(msgs) and "/start_phq9" in payloads(msgs)
+    assert "kept your answers" in text_of(msgs)
+    assert "/start_phq9" in payloads(msgs)
     events, msgs = run(ActionCheckin(), tracker("/start_phq9", "start_phq9"))
     assert "2 of 9" in text_of(msgs)
     slots = slot_events(events)
@@ -131,7 +139,8 @@ def test_item9_above_zero_starts_crisis_response(services: Services, consented: 
         answer(f"phq9_q{i}", "several days")
     slots, msgs = answer("phq9_q9", "more than half the days")
     assert slots == {"phq9_q9": "2", "requested_slot": None}
-    assert "safe right now" in text_of(msgs).lower() and "/im_safe" in payloads(msgs)
+    assert "safe right now" in text_of(msgs).lower()
+    assert "/im_safe" in payloads(msgs)
     _, msgs = run(ActionCheckinSubmit(), tracker("x", "phq_answer", slots={"checkin_form": "phq9"}))
     assert msgs == []  # nothing else until the safety question is answered
     with services.db.session() as s:
@@ -146,12 +155,14 @@ def test_mood_with_note_and_risk_in_a_note(services: Services, consented: list[d
     assert slot_events(events)["checkin_form"] == "mood"
     _, msgs = run(ASK_ACTIONS["mood_rating"](), tracker("log my mood", "log_mood"))
     assert len(payloads(msgs)) == 11
-    events, _ = run(ValidateMoodForm(), tracker("7/10", "mood_answer", slots={"requested_slot": "mood_rating"},
-                                                candidates={"mood_rating": "7/10"}, loop="mood_form"))
+    events, _ = run(ValidateMoodForm(), tracker(
+        "7/10", "mood_answer", slots={"requested_slot": "mood_rating"},
+        candidates={"mood_rating": "7/10"}, loop="mood_form"))
     assert slot_events(events) == {"mood_rating": "7"}
     events, _ = run(ValidateMoodForm(), tracker("nice walk", "share_feeling",
                                                 slots={"requested_slot": "mood_note"},
-                                                candidates={"mood_note": "nice walk"}, loop="mood_form"))
+                                                candidates={"mood_note": "nice walk"},
+                                                loop="mood_form"))
     assert slot_events(events) == {"mood_note": "nice walk"}
     _, msgs = run(ActionCheckinSubmit(), tracker("nice walk", "share_feeling", slots={
         "checkin_form": "mood", "mood_rating": "7", "mood_note": "nice walk"}))
@@ -166,7 +177,8 @@ def test_mood_with_note_and_risk_in_a_note(services: Services, consented: list[d
     note = "i wish i could sleep and never wake up"
     events, msgs = run(ValidateMoodForm(), tracker(note, "share_feeling",
                                                    slots={"requested_slot": "mood_note"},
-                                                   candidates={"mood_note": note}, loop="mood_form"))
+                                                   candidates={"mood_note": note},
+                                                   loop="mood_form"))
     assert slot_events(events)["requested_slot"] is None
     assert "safe right now" in text_of(msgs).lower()
 
@@ -204,7 +216,8 @@ def test_reminder_event_sends_a_nudge_not_a_form(services: Services, consented: 
     events, msgs = run(ActionCheckin(), tracker("EXTERNAL: log_mood", "log_mood",
                                                 entities=[{"entity": "reminder", "value": "mood"}]))
     assert slot_events(events) == {"checkin_form": None}
-    assert "daily check-in" in text_of(msgs) and "/log_mood" in payloads(msgs)
+    assert "daily check-in" in text_of(msgs)
+    assert "/log_mood" in payloads(msgs)
     _, msgs = run(ActionCheckin(), tracker("EXTERNAL: start_phq9", "start_phq9",
                                            entities=[{"entity": "reminder", "value": "phq9"}]))
     assert "/start_phq9" in payloads(msgs)

@@ -50,8 +50,12 @@ def test_parse_days(text: str, days: int) -> None:
 
 def test_quiet_hours_wrap_midnight() -> None:
     q = QuietHours.parse("22:00-08:00")
-    assert q.contains(time(22)) and q.contains(time(3)) and q.contains(time(7, 59))
-    assert not q.contains(time(8)) and not q.contains(time(21, 59)) and not q.contains(time(12))
+    assert q.contains(time(22))
+    assert q.contains(time(3))
+    assert q.contains(time(7, 59))
+    assert not q.contains(time(8))
+    assert not q.contains(time(21, 59))
+    assert not q.contains(time(12))
     late = datetime(2026, 3, 2, 23, 30, tzinfo=OSLO)
     assert q.next_allowed(late) == datetime(2026, 3, 3, 8, 0, tzinfo=OSLO)
     early = datetime(2026, 3, 3, 6, 0, tzinfo=OSLO)
@@ -65,7 +69,8 @@ def test_daily_time_across_daylight_saving_change() -> None:
     before = datetime(2026, 3, 28, 12, 0, tzinfo=timezone.utc)
     assert next_daily(before, "19:00", OSLO).astimezone(timezone.utc).hour == 18
     after = next_daily(before + timedelta(days=1), "19:00", OSLO)
-    assert after.astimezone(timezone.utc).hour == 17 and after.hour == 19
+    assert after.astimezone(timezone.utc).hour == 17
+    assert after.hour == 19
     # The slot is the local date of the latest occurrence at or before now.
     assert daily_slot(datetime(2026, 3, 29, 16, 59, tzinfo=timezone.utc), "19:00", OSLO).day == 28
     assert daily_slot(datetime(2026, 3, 29, 17, 0, tzinfo=timezone.utc), "19:00", OSLO).day == 29
@@ -74,7 +79,7 @@ def test_daily_time_across_daylight_saving_change() -> None:
     assert oct_.astimezone(timezone.utc).hour == 18
 
 
-# ---- the scheduler under a frozen clock -----------------------------------------------------------
+# ---- the scheduler under a frozen clock ----------------------------------------------
 
 class FakeRasa:
     def __init__(self) -> None:
@@ -163,7 +168,8 @@ def test_daily_reminder_fires_once_at_local_time_in_latest_channel(
         rasa: FakeRasa, patient_id: int, clock: FrozenClock) -> None:
     runner.sync(scheduler, services.db, reminders)
     job = scheduler.get_job(f"daily:{patient_id}")
-    assert job is not None and job.next_run_time == datetime(2026, 3, 2, 18, 0, tzinfo=timezone.utc)
+    assert job is not None
+    assert job.next_run_time == datetime(2026, 3, 2, 18, 0, tzinfo=timezone.utc)
     at_oslo(clock, 2, 18, 59)
     scheduler.step()
     assert rasa.calls == []
@@ -179,7 +185,8 @@ def test_daily_reminder_fires_once_at_local_time_in_latest_channel(
 def test_restart_keeps_jobs_and_never_duplicates(
         services: Services, reminders: ReminderService, scheduler: runner.SteppedScheduler,
         rasa: FakeRasa, patient_id: int, clock: FrozenClock) -> None:
-    assert services.db.url.startswith("sqlite:///") and "test.db" in services.db.url  # a file
+    assert services.db.url.startswith("sqlite:///")
+    assert "test.db" in services.db.url
     runner.sync(scheduler, services.db, reminders)
     at_oslo(clock, 2, 19, 0)
     scheduler.step()
@@ -229,7 +236,8 @@ def test_catch_up_never_breaks_quiet_hours(
     assert rasa.calls == []
     with services.db.session() as s:
         change = reminders.set_time(s, s.get(Patient, patient_id), time(23, 0))
-    assert not change.ok and change.reason == "quiet"
+    assert not change.ok
+    assert change.reason == "quiet"
 
 
 def test_reschedule_replaces_and_follows_dst(
@@ -242,7 +250,8 @@ def test_reschedule_replaces_and_follows_dst(
         assert reminders.set_time(s, s.get(Patient, patient_id), time(20, 0)).ok
     runner.sync(scheduler, services.db, reminders, since=before)
     jobs = scheduler.get_jobs(jobstore="default")
-    assert len(jobs) == 1 and jobs[0].args == (patient_id, "20:00", "Europe/Oslo")
+    assert len(jobs) == 1
+    assert jobs[0].args == (patient_id, "20:00", "Europe/Oslo")
     assert jobs[0].next_run_time == datetime(2026, 3, 27, 19, 0, tzinfo=timezone.utc)
     at_oslo(clock, 28, 20, 0)
     scheduler.step()
@@ -331,7 +340,8 @@ def test_failed_send_is_recorded_not_retried_blindly(
     assert (out.sent, out.reason) == (False, "failed")
     with services.db.session() as s:
         row = s.execute(select(ReminderSend)).scalar_one()
-        assert row.status == "failed" and "refused" in (row.error or "")
+        assert row.status == "failed"
+        assert "refused" in (row.error or "")
 
 
 def test_patient_active_now_is_not_interrupted(
@@ -341,4 +351,5 @@ def test_patient_active_now_is_not_interrupted(
     with services.db.session() as s:
         s.get(Patient, patient_id).last_active_at = clock.now() - timedelta(minutes=10)
     out = deliver_daily(services.db, reminders, rasa, patient_id, "19:00", "Europe/Oslo")
-    assert out.reason == "active_now" and rasa.calls == []
+    assert out.reason == "active_now"
+    assert rasa.calls == []

@@ -59,7 +59,8 @@ PHQ9_ITEMS: dict[str, tuple[str, ...]] = {
 
 PHQ9_OPTIONS: dict[str, tuple[str, ...]] = {
     "en": ("Not at all", "Several days", "More than half the days", "Nearly every day"),
-    "nb": ("Ikke i det hele tatt", "Flere dager", "Mer enn halvparten av dagene", "Nesten hver dag"),
+    "nb": ("Ikke i det hele tatt", "Flere dager", "Mer enn halvparten av dagene",
+           "Nesten hver dag"),
 }
 
 DIFFICULTY_QUESTION = {

@@ -24,13 +24,16 @@ from bot.db.models import Base, UTCDateTime
 
 class CheckIn(Base):
     __tablename__ = "checkins"
-    __table_args__ = (Index("ix_checkins_patient_instrument", "patient_id", "instrument", "status"),)
+    __table_args__ = (
+        Index("ix_checkins_patient_instrument", "patient_id", "instrument", "status"),
+    )
     id = Column(Integer, primary_key=True)
     patient_id = Column(ForeignKey("patients.id"), nullable=False, index=True)
     instrument = Column(String(16), nullable=False)  # phq9 | phq2 | mood
     instrument_version = Column(String(32), nullable=False)
     status = Column(String(16), nullable=False, default="in_progress")  # in_progress | complete
-    trigger = Column(String(32), nullable=False, default="patient")  # baseline | reminder | module_end | patient
+    # baseline | reminder | module_end | patient
+    trigger = Column(String(32), nullable=False, default="patient")
     language = Column(String(8), nullable=False, default="en")
     total = Column(Integer)
     band = Column(String(32))

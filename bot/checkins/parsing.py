@@ -63,7 +63,7 @@ NUMBER_WORDS: dict[str, int] = {
 STOP_WORDS = {
     "stop", "pause", "later", "not now", "stop please", "can we stop", "do this later",
     "i'll do it later", "ill do it later", "not today", "cancel", "quit", "exit",
-    "finish later", "continue later", "stopp", "pause", "senere", "ikke nå", "avbryt",
+    "finish later", "continue later", "stopp", "senere", "ikke nå", "avbryt",
     "slutt", "ta resten senere", "/pause", "/deny", "/goodbye", "/stop_checkin",
 }
 SKIP_WORDS = {"skip", "no note", "nothing", "no thanks", "nah", "nope", "no", "none", "n/a",

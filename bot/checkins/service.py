@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from bot.scheduler.reminders import ReminderService
 
 RESUME_WITHIN = timedelta(days=7)  # an unfinished questionnaire older than this starts afresh
-PHQ9_SLOTS = tuple(f"phq9_q{i}" for i in range(1, 10)) + ("phq9_difficulty",)
+PHQ9_SLOTS = (*tuple(f"phq9_q{i}" for i in range(1, 10)), "phq9_difficulty")
 MOOD_SLOTS = ("mood_rating", "mood_note")
 
 
@@ -92,7 +92,8 @@ class CheckinService:
                raw: str | None = None) -> None:
         now = self.clock.now()
         row = session.execute(select(CheckInAnswer).where(
-            CheckInAnswer.checkin_id == checkin.id, CheckInAnswer.item == item)).scalar_one_or_none()
+            CheckInAnswer.checkin_id == checkin.id, CheckInAnswer.item == item)
+        ).scalar_one_or_none()
         if row is None:
             session.add(CheckInAnswer(checkin_id=checkin.id, item=item, value=value,
                                       raw_text=(raw or "")[:500] or None, answered_at=now))
@@ -135,7 +136,8 @@ class CheckinService:
                                   CheckIn.status == "complete", CheckIn.id != before.id)
             .order_by(CheckIn.completed_at.desc(), CheckIn.id.desc()).limit(1)).scalar_one_or_none()
 
-    def complete_phq9(self, session: Session, patient: Patient, checkin: CheckIn) -> Phq9Result | None:
+    def complete_phq9(self, session: Session, patient: Patient,
+                      checkin: CheckIn) -> Phq9Result | None:
         """Scores a PHQ-9 once its nine items are in; None while items are missing."""
         answers = self.answers(session, checkin)
         score = ins.score_phq9(answers)
@@ -223,7 +225,8 @@ class CheckinService:
             CheckIn.status == "complete", CheckIn.total.is_not(None))
         if since is not None:
             query = query.where(CheckIn.completed_at >= since)
-        return [(at, int(total)) for at, total in session.execute(query.order_by(CheckIn.completed_at))]
+        rows = session.execute(query.order_by(CheckIn.completed_at))
+        return [(at, int(total)) for at, total in rows]
 
 
 def checkins_for(services: Services) -> CheckinService:

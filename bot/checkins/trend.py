@@ -76,12 +76,13 @@ def chart_png(session: Session, service: CheckinService, patient: Patient) -> by
     fig, axes = plt.subplots(len(panels), 1, figsize=(5, 1.9 * len(panels) + 0.4), dpi=90,
                              sharex=True, squeeze=False)
     try:
-        for ax, (kind, data) in zip(axes[:, 0], panels):
+        for ax, (kind, data) in zip(axes[:, 0], panels, strict=False):
             xs = [at.astimezone(tz) for at, _ in data]
             ys = [v for _, v in data]
             if kind == "phq":
-                for low, high, colour in ((0, 5, "#e8f5e9"), (5, 10, "#f1f8e9"), (10, 15, "#fffde7"),
-                                          (15, 20, "#fff3e0"), (20, 27, "#ffebee")):
+                for low, high, colour in ((0, 5, "#e8f5e9"), (5, 10, "#f1f8e9"),
+                                          (10, 15, "#fffde7"), (15, 20, "#fff3e0"),
+                                          (20, 27, "#ffebee")):
                     ax.axhspan(low, high, color=colour, zorder=0)
                 ax.set_ylim(0, 27)
                 ax.set_ylabel("PHQ-9")

@@ -137,7 +137,9 @@ class SafetyService:
         lang = patient.language if patient else self.settings.default_language
         event = self._open_event(session, patient, channel, sender_id)
         if event is None and not self.is_open(patient):
-            return [Reply(self.texts.get("safety_not_open", lang))]
+            return [Reply(self.texts.get("safety_not_open", lang), (
+                Button(self.texts.get("back_to_program_button", lang), intent_payload("continue_program")),
+            ))]
         gp = session.get(Gp, patient.gp_id) if patient else None
         if event is not None:
             event.safety_answer = answer

@@ -111,12 +111,13 @@ def deliver(db: Database, service: ReminderService, trigger: Trigger, patient_id
         return Outcome(False, "already_sent")
     if not decision.send or identity is None:
         if decision.reason not in ("already_sent",):
-            log.debug("reminder %s for patient %s not sent: %s", purpose, patient_id, decision.reason)
+            log.debug("reminder %s for patient %s not sent: %s", purpose, patient_id,
+                      decision.reason)
         return Outcome(False, decision.reason, decision.retry_at)
     entities = {"reminder": decision.kind, **(extra or {})}
     try:
         trigger(identity.sender_id, identity.channel, INTENTS[decision.kind], entities)
-    except Exception as exc:  # noqa: BLE001 - recorded, logged, never retried blindly
+    except Exception as exc:
         log.warning("reminder %s for patient %s failed: %s", purpose, patient_id, exc)
         with db.session() as session:
             row = session.get(ReminderSend, send_id)

@@ -79,8 +79,8 @@ class ReminderService:
 
     # ---- preferences -------------------------------------------------------------
     def prefs(self, session: Session, patient: Patient) -> ReminderPreference:
-        row = session.execute(select(ReminderPreference)
-                              .where(ReminderPreference.patient_id == patient.id)).scalar_one_or_none()
+        row = session.execute(select(ReminderPreference).where(
+            ReminderPreference.patient_id == patient.id)).scalar_one_or_none()
         if row is None:
             row = ReminderPreference(patient_id=patient.id, enabled=True,
                                      daily_time=self.settings.reminder_default_time,
@@ -188,7 +188,8 @@ class ReminderService:
         reason = self._common(session, patient, row, now)
         if reason:
             return Decision(False, reason)
-        assert patient is not None and row is not None
+        assert patient is not None
+        assert row is not None
         tz = zone(tz_name, self.settings.default_timezone)
         slot_day = daily_slot(now, hhmm, tz).date()
         if self.is_paused(row, now):
@@ -208,7 +209,8 @@ class ReminderService:
         reason = self._common(session, patient, row, now)
         if reason == "not_consented" or reason == "stopped":
             return Decision(False, reason)
-        assert patient is not None and row is not None
+        assert patient is not None
+        assert row is not None
         if row.homework_module != module_id:
             return Decision(False, "superseded")
         slot = f"{module_id}:{due_iso[:10]}"
@@ -231,7 +233,8 @@ class ReminderService:
         row = self.prefs(session, patient)
         if decision.kind == "phq9":
             # Ignored or not, the next scheduled PHQ-9 reminder is a full interval away.
-            due = date.fromisoformat(decision.slot) + timedelta(days=self.settings.phq9_interval_days)
+            interval = timedelta(days=self.settings.phq9_interval_days)
+            due = date.fromisoformat(decision.slot) + interval
             row.phq9_due_on = due.isoformat()
         elif decision.kind == "homework":
             row.homework_due_at = None
@@ -241,8 +244,8 @@ class ReminderService:
     def _row(self, session: Session, patient: Patient | None) -> ReminderPreference | None:
         if patient is None:
             return None
-        return session.execute(select(ReminderPreference)
-                               .where(ReminderPreference.patient_id == patient.id)).scalar_one_or_none()
+        return session.execute(select(ReminderPreference).where(
+            ReminderPreference.patient_id == patient.id)).scalar_one_or_none()
 
     def _mood_done_on(self, session: Session, patient: Patient, tz: ZoneInfo, day: date) -> bool:
         start = at_local(day, time(0, 0), tz)

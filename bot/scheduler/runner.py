@@ -168,7 +168,8 @@ def build_scheduler(db: Database, kind: str = "background", workers: int = 20,
     defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": DAILY_GRACE_SECONDS}
     cls: type[BaseScheduler] = {"background": BackgroundScheduler, "blocking": BlockingScheduler,
                                 "stepped": SteppedScheduler}[kind]
-    return cls(jobstores=jobstores, executors=executors, job_defaults=defaults, timezone=timezone.utc)
+    return cls(jobstores=jobstores, executors=executors, job_defaults=defaults,
+               timezone=timezone.utc)
 
 
 def _existing(scheduler: BaseScheduler) -> dict[str, Any]:
