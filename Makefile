@@ -21,6 +21,7 @@ install:  ## create .venv (Python 3.10) and install the pinned dependencies if m
 run: install  ## install, migrate, train if needed, and start everything on the embedded defaults
 	@$(PY) -m bot db upgrade
 	@$(PY) -m bot train
+	@scripts/ensure_web.sh || echo "warning: the web chat page will not work until scripts/ensure_web.sh succeeds"
 	@$(PY) -m bot demo
 	@$(PY) -m bot run
 

@@ -216,8 +216,8 @@ class _ValidateCheckin(Action, metaclass=abc.ABCMeta):
                     return [SlotSet(requested, None), SlotSet("requested_slot", None)]
             events: list[EventType] = []
             for slot, value in candidates.items():
-                if slot not in (*PHQ9_SLOTS, *MOOD_SLOTS):
-                    continue
+                if slot not in (*PHQ9_SLOTS, *MOOD_SLOTS) or value is None:
+                    continue  # cleared when the form opened: nothing to validate
                 events += self.validate(ctx, dispatcher, checkins_for(services), slot, value,
                                         from_user=slot == requested)
             return events

@@ -80,7 +80,6 @@ def main() -> int:
 
     from bot.checkins.models import ReminderPreference
     from bot.clock import SystemClock
-    from bot.db import Database
     from bot.db.migrate import upgrade
     from bot.db.models import ChannelIdentity, Gp, Patient, Practice
     from bot.scheduler import runner
@@ -109,7 +108,7 @@ def main() -> int:
     hhmm = f"{local_due:%H:%M}"
     settings = load_settings({"DATABASE_URL": url, "CONTENT_DIR": str(REPO_ROOT / "cbt_content"),
                               "RASA_URL": f"http://127.0.0.1:{port}"})
-    db = Database(url)
+    db = runner.scheduler_database(url, args.workers)
     t0 = time.monotonic()
     with db.session() as s:
         practice = Practice(name="Bench", country="NO", timezone=tz, created_at=now)

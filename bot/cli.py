@@ -140,6 +140,12 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     return run_stack(out)
 
 
+def cmd_web(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.channels.webpage import run_web
+
+    return run_web(args.port, args.host)
+
+
 def cmd_scheduler(args: argparse.Namespace, out: TextIO) -> int:
     from bot.scheduler.runner import run_scheduler
 
@@ -191,6 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--url")
     chat.add_argument("--sender")
     chat.set_defaults(func=cmd_chat)
+    web = sub.add_parser("web", help="serve the patients' web chat page (WEB_PORT)")
+    web.add_argument("--port", type=int)
+    web.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a public page
+    web.set_defaults(func=cmd_web)
     sub.add_parser("scheduler", help="send check-in and homework reminders (APScheduler)"
                    ).set_defaults(func=cmd_scheduler)
     add_escalation_commands(sub)

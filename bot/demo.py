@@ -27,4 +27,6 @@ def ensure_demo(services: Services, out: TextIO) -> str | None:
         invite = invite_patient(session, gp, now, services.settings.invite_ttl_days)
         code = format_code(invite.code)
     print(f"==> created demo practice, demo GP ({DEMO_EMAIL}) and an invite: /start {code}", file=out)
+    print(f"    chat in a browser: http://127.0.0.1:{services.settings.web_port}/?code={code}"
+          "  (or type /start CODE in any channel)", file=out)
     return code

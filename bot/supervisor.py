@@ -28,7 +28,26 @@ def rasa_env(settings: Settings) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # credentials.yml names these; Rasa refuses to start when one is unset, so they are
+    # always set: an empty token switches the Telegram channel off, an empty webhook URL
+    # means long polling (see bot/channels/telegram.py).
+    env["TELEGRAM_TOKEN"] = settings.telegram_token
+    env["TELEGRAM_API_BASE_URL"] = settings.telegram_api_base_url
+    env["TELEGRAM_WEBHOOK_URL"] = settings.telegram_webhook_url
+    env["TELEGRAM_WEBHOOK_SECRET"] = settings.telegram_webhook_secret
     return env
+
+
+def web_url(settings: Settings) -> str:
+    return f"http://127.0.0.1:{settings.web_port}/"
+
+
+def telegram_mode(settings: Settings) -> str:
+    if not settings.telegram_token:
+        return "off (set TELEGRAM_TOKEN to turn it on)"
+    if settings.telegram_webhook_url:
+        return f"webhook at {settings.telegram_webhook_url}"
+    return f"long polling as @{settings.telegram_bot_username}"
 
 
 def commands(settings: Settings, model: Path) -> dict[str, list[str]]:
@@ -41,6 +60,7 @@ def commands(settings: Settings, model: Path) -> dict[str, list[str]]:
                  "--port", str(settings.rasa_port), "--cors", "*"],
         "worker": [py, "-m", "bot", "worker"],
         "gpweb": [py, "-m", "bot", "gpweb", "--port", str(settings.gp_web_port)],
+        "web": [py, "-m", "bot", "web", "--port", str(settings.web_port)],
         "scheduler": [py, "-m", "bot", "scheduler"],
     }
 
@@ -100,7 +120,9 @@ def run_stack(out: TextIO) -> int:
         base = f"http://127.0.0.1:{settings.rasa_port}"
         print(f"""
 ==> ready.
+    Chat in a browser:       {web_url(settings)}
     Chat in a terminal:      make shell
+    Telegram:                {telegram_mode(settings)}
     REST:                    curl -s {base}/webhooks/rest/webhook \\
                                -d '{{"sender": "me", "message": "/start YOUR-CODE"}}'
     Stop:                    Ctrl-C

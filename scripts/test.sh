@@ -9,6 +9,9 @@ echo "==> ruff"
 $PY -m ruff check bot actions tests benchmarks
 echo "==> training the Rasa model if its data changed"
 $PY -m bot train
+echo "==> web chat widget and a headless browser for its end-to-end test"
+scripts/ensure_web.sh
+scripts/ensure_browser.sh
 echo "==> pytest"
 set +e
 $PY -m pytest "$@"

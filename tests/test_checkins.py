@@ -53,9 +53,9 @@ def test_score_partial_item9_and_validation() -> None:
     assert (s.total, s.complete, s.item9) == (6, False, 1)
     s = ins.score_phq9({**_answers(27, item9=3), 10: 3})  # difficulty is not scored
     assert (s.total, s.band, s.complete) == (27, "severe", True)
-    with pytest.raises(ValueError, match="0..3"):
+    with pytest.raises(ValueError, match=r"0\.\.3"):
         ins.score_phq9({1: 4})
-    with pytest.raises(ValueError, match="0..27"):
+    with pytest.raises(ValueError, match=r"0\.\.27"):
         ins.severity_band(28)
 
 

@@ -438,3 +438,54 @@ def test_cli_risk_check_streams_json_lines() -> None:
     assert "error" in out[3]
     assert "error" in out[4]
     assert out[5]["category"] == "passive_ideation"
+
+
+# ---------------------------------------------------------------- rule families added after
+# the probe-set review (tests/data/risk_probe.jsonl); one example per family.
+FAMILY_FIRE = [
+    ("I've written letters to my kids just in case", "plan_or_intent"),
+    ("I know which bridge I'd use", "plan_or_intent"),
+    ("been googling painless ways to go", "plan_or_intent"),
+    ("I've got enough pills saved up now", "plan_or_intent"),
+    ("jeg har begynt å gi bort tingene mine", "plan_or_intent"),
+    ("i kveld tar jeg alle pillene", "plan_or_intent"),  # V2 word order
+    ("The only thing that helps is cutting", "self_harm"),
+    ("jeg brente armen min med lighter med vilje", "self_harm"),
+    ("I'm thinking of taking the kids with me when I go", "harm_to_others"),
+    ("noen ganger tenker jeg på å skade babyen min", "harm_to_others"),
+    ("hvis naboen sier ett ord til så stikker jeg ham ned", "harm_to_others"),
+    ("my partner won't let me leave the house and takes my phone", "abuse"),
+    ("he said he'd kill me if i told anyone", "abuse"),
+    ("I lost my temper and hit my son with a belt", "abuse"),
+    ("han tar kvelertak på meg når han blir sint", "abuse"),
+    ("they'd be happier if I was gone", "passive_ideation"),
+    ("ingen ville merket det om jeg var borte", "passive_ideation"),
+    ("After my last attempt I spent two weeks in hospital", "past_attempt"),
+    ("I overdosed in March and ended up in A&E", "past_attempt"),
+    # denial followed by a hedge keeps the risk
+    ("I would never kill myself, but sometimes the thought crosses my mind", "passive_ideation"),
+]
+FAMILY_NOT_FIRE = [
+    "I want to end this relationship, it's not working",
+    "vi ble slått 5-0 på lørdag, helt knust",
+    "they beat us 3-1 on saturday",
+    "jeg kuttet meg i fingeren da jeg skar løk",
+    "I want to die my hair pink",
+    "I'm going to bring a knife to cut the cake at work",
+    "jeg tok alle tablettene mine i morges som vanlig",
+    "I don't want to die but sometimes I feel sad",
+    "I wrote a letter to my kids' school about the bullying",
+]
+
+
+@pytest.mark.parametrize(("text", "category"), FAMILY_FIRE)
+def test_family_fires(text: str, category: str) -> None:
+    res = detect(text)
+    assert res.risk, (text, normalise(text))
+    assert res.category == category, (text, res.evidence)
+
+
+@pytest.mark.parametrize("text", FAMILY_NOT_FIRE)
+def test_family_not_fire(text: str) -> None:
+    res = detect(text)
+    assert not res.risk, (text, res.evidence)

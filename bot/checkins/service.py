@@ -236,7 +236,7 @@ def checkins_for(services: Services) -> CheckinService:
         svc = CheckinService(services.texts, services.clock, services.safety,
                              reminders_for(services))
         services.__dict__["_checkins"] = svc
-    return svc  # type: ignore[no-any-return]
+    return svc
 
 
 def reminders_for(services: Services) -> ReminderService:
@@ -246,4 +246,4 @@ def reminders_for(services: Services) -> ReminderService:
     if svc is None:
         svc = ReminderService(services.settings, services.clock)
         services.__dict__["_reminders"] = svc
-    return svc  # type: ignore[no-any-return]
+    return svc

@@ -8,7 +8,9 @@ Pipeline
    ``*``-masked words decoded (``k!ll``, ``d1e``, ``s*icide``), chat spellings
    and common typos mapped (``wnat`` -> ``want``, ``selvmor`` -> ``selvmord``),
    spaced letters joined (``k m s``), apostrophes dropped (``don't`` -> ``dont``),
-   other punctuation removed.  Sentence ends (. ! ? ; : newline) become `` . ``
+   other punctuation removed.  Norwegian verb-second order after a fronted phrase
+   ("i kveld tar jeg", "noen ganger tenker jeg") is rewritten to "jeg tar" /
+   "jeg tenker" (never clause-initially, so yes/no questions are left alone).  Sentence ends (. ! ? ; : newline) become `` . ``
    and commas `` , `` so that rule gaps never cross a sentence.  Letters repeated
    3+ times are collapsed to two (``diiiie`` -> ``diie``) and, as a second
    variant, to one (``die``).
@@ -22,9 +24,17 @@ Pipeline
    phrase (only filler words like "I have ever thought about" in between), or the
    phrase is answered with a bare "no"/"nei".  Other hits in the same message
    are unaffected ("I'm not suicidal, I just wouldn't care if I didn't wake up").
+   A denied suicide/self-harm phrase followed by a hedge ("..., but the thought
+   keeps coming back", "..., men tanken kommer") is kept as ``passive_ideation``
+   (rule id ``hedged_denial``).  ``requires`` is tested first as a prefilter.
 4. Self-harm/attempt hits are re-labelled ``past_attempt`` when their sentence
    has a past-time marker and no recent-time marker.
-5. The most urgent category wins (see ``CATEGORIES``); all hits are reported.
+5. The concept co-occurrence layer (``concepts.find_concepts``) tags words with
+   clinical concepts (SELF, WISH, DEATH, METHOD, PREP, VIOLENCE, ...) and fires
+   when the right concepts co-occur in a clause (or it and the next clause);
+   its hits are merged with the rule hits (union) with evidence like
+   ``concepts SELF+WISH+DEATH: 'i' 'want' 'die' (concept/active_ideation)``.
+6. The most urgent category wins (see ``CATEGORIES``); all hits are reported.
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from bot.safety import rules_en, rules_nb
+from bot.safety.concepts import find_concepts
 from bot.safety.rules_common import CATEGORIES, URGENCY, Rule, expand, fold_nb
 
 __all__ = ["CATEGORIES", "RiskMatch", "RiskResult", "detect", "normalise"]
@@ -45,10 +56,13 @@ MAX_CHARS = 50_000  # longer input is truncated (it is still scanned up to this 
 class RiskMatch:
     category: str
     urgency: str
-    evidence: str  # matched span of the normalised text
+    evidence: str  # matched span of the normalised text (concept layer: quoted words)
     rule: str
+    concepts: str = ""  # concept layer only, e.g. "SELF+WISH+DEATH"
 
     def explain(self) -> str:
+        if self.concepts:
+            return f"concepts {self.concepts}: {self.evidence} (concept/{self.category})"
         return f"'{self.evidence}' ({self.category}/{self.rule})"
 
 
@@ -147,6 +161,16 @@ TYPOS: dict[str, str] = {
     "cutmyself": "cut myself", "selfdelete": "self delete", "wannadie": "want to die",
     "lyst2": "lyst til", "i'll": "i will", "i'ma": "im going to", "imma": "im going to",
     "d0": "dø", "doo": "dø", "døø": "dø",
+    # Norwegian dialect / nynorsk-ish spellings people type in chat
+    "sjøl": "selv", "sjæl": "selv", "sjol": "selv", "sæl": "selv", "meir": "mer",
+    "døy": "dø", "berre": "bare", "vere": "være", "dæ": "deg", "heilt": "helt",
+    "ikkj": "ikke", "itj": "ikke", "itte": "ikke",
+    "noko": "noe", "ønskjer": "ønsker", "leva": "leve", "livå": "livet",
+    # English chat spellings
+    "wna": "want to", "wnna": "want to", "wanted2": "wanted to", "myslf": "myself",
+    "mself": "myself", "slef": "self", "dont't": "dont", "cant't": "cant",
+    "aint": "am not", "prolly": "probably", "b4": "before", "tho": "though",
+    "bout": "about", "abt": "about", "thru": "through", "nd": "and",
 }
 
 _PUNCT_TRIM = ".,!?;:()[]{}\"'«»-–—/\\<>*#~_^`|+=&"
@@ -155,6 +179,18 @@ _INNER_NONWORD = re.compile(r"[^\w']+")
 _SPACED = re.compile(r"(?<!\w)(?:[a-zæøå] ){2,}[a-zæøå](?!\w)")
 _TRIPLE = re.compile(r"([^\W\d_])\1{2,}")
 _MULTISPACE = re.compile(r"\s+")
+# Norwegian verb-second word order puts the verb before "jeg" after a fronted
+# phrase ("i kveld tar jeg alle pillene", "noen ganger tenker jeg på å ...").
+# When the verb is NOT clause-initial (so it is not a yes/no question), the pair is
+# rewritten to subject-verb order so that one rule covers both word orders.
+_NB_V2_VERBS = (
+    "vil|ville|skal|skulle|kan|kunne|må|måtte|tenker|tenkte|tenkt|har|hadde|er|var|kommer|"
+    "kom|orker|gidder|føler|følte|prøver|prøvde|prøvd|forsøkte|tok|tar|ønsker|ønsket|"
+    "gjør|gjorde|stikker|dreper|slår|slo|kutter|kuttet|skar|brente|svelger|svelget|"
+    "lengter|håper|drømmer|planlegger|vurderer|blir|ble|trenger|fortjener|ristet|rister|"
+    "sparket|dyttet|vet|lå|gikk|går|hopper|tenkjer|vurderte|tror|trodde"
+)
+_NB_V2 = re.compile(rf"(?<=[^\s.,] )({_NB_V2_VERBS}) (jeg|eg|æ)(?= )")
 _BOUNDARY_RUN = re.compile(r"(?:\s*[.,]\s*)*\.(?:\s*[.,]\s*)*")
 
 
@@ -205,6 +241,7 @@ def normalise(text: str) -> list[str]:
     base = _SPACED.sub(lambda m: m.group(0).replace(" ", ""), base)
     base = " ".join(TYPOS.get(tok, tok) for tok in base.split())
     base = _BOUNDARY_RUN.sub(" . ", base)
+    base = _NB_V2.sub(r"\2 \1", base)
     base = " " + _MULTISPACE.sub(" ", base).strip() + " "
     two = _TRIPLE.sub(r"\1\1", base)
     one = _TRIPLE.sub(r"\1", base)
@@ -234,7 +271,7 @@ FILLERS = _words(
 )
 # "suicidal thoughts? no" / "selvmordstanker: nei" (up to two words before the answer)
 _POST_NEG = re.compile(
-    r"^(?:\s+\w+){0,2}\s*(?:[.,]\s*)?(?:no|nope|none|never|nei|ingen|aldri|not really|"
+    r"^(?:\s+\w+){0,2}\s*(?:[.,]\s*)?\b(?:no|nope|none|never|nei|ingen|aldri|not really|"
     r"not at all|ikke)\s*(?:[.,]|$)"
 )
 PAST = re.compile(fold_nb(
@@ -246,7 +283,16 @@ PAST = re.compile(fold_nb(
     r"stopped|da jeg var|da jeg gikk|for (?:\w+ )?(?:år|måneder) siden|som (?:tenåring|barn|ung|"
     r"student)|på (?:ungdomsskolen|videregående|barneskolen|universitetet|ungdomsskolen)|"
     r"i (?:19|20)\d\d|tidligere|i ungdommen|i tenårene|før i tiden|for lenge siden|ikke lenger|"
-    r"sluttet)\b"
+    r"sluttet|"
+    # months / last year ("in March", "i mars", "last year", "i fjor")
+    r"in (?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december)|last (?:year|summer|winter|spring|autumn|christmas|easter)|"
+    r"the year before|i (?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|"
+    r"november|desember)|i fjor\w*|forrige (?:år|sommer|vinter|jul)|"
+    # the aftermath of a completed episode ("ended up in A&E", "stomach pumped")
+    r"ended up in (?:a ?and ?e|a e|hospital|icu|intensive care|the psych ward)|"
+    r"stomach pumped|pumped my stomach|pumpe magen|pumpet magen|havnet på (?:sykehus\w*|"
+    r"legevakt\w*|intensiven|psykiatrien)|lå (?:på|to uker på|\w+ \w+ på) sykehus\w*)\b"
 ))
 RECENT = re.compile(fold_nb(
     r"\b(?:last night|yesterday|today|this morning|tonight|this week|this weekend|just now|"
@@ -314,8 +360,6 @@ def _sentence(text: str, start: int, end: int) -> str:
 
 def _classify(c: _Compiled, text: str, m: re.Match[str]) -> str | None:
     r = c.rule
-    if c.requires is not None and not c.requires.search(text):
-        return None
     if (c.unless is not None and c.unless.search(text)
             and not (r.distress_overrides and DISTRESS.search(text))):
         return None
@@ -333,7 +377,21 @@ def _classify(c: _Compiled, text: str, m: re.Match[str]) -> str | None:
     return category
 
 
+# A denial followed by a hedge keeps the risk ("I wouldn't do it, but I can't promise";
+# "jeg har ikke lyst til å dø, men noen ganger tenker jeg på det").
+_HEDGE = re.compile(fold_nb(
+    r"\b(?:but|though|although|except|men|selv om|bortsett fra) (?:\w+ ){0,4}(?:"
+    r"(?:i )?(?:think about it|thought about it|thinking about it|wonder about it)|"
+    r"the thoughts? (?:is|are|keeps?|comes?|crosses|still|never|wont)|"
+    r"(?:it|the idea) (?:crosses|crossed|keeps crossing) my mind|cant promise|"
+    r"cannot promise|part of me|some days i (?:want|wish)|sometimes i (?:want|wish) (?:to|i)|"
+    r"tenker på det|tenkt på det|tenkte på det|tanken (?:er|kommer|slår|streifer|"
+    r"dukker)|kan ikke love|en del av meg|noen dager (?:vil|ønsker|har lyst))\b"
+))
+
 _PRIORITY = {c: i for i, c in enumerate(CATEGORIES)}
+_HEDGEABLE = frozenset({"plan_or_intent", "active_ideation", "self_harm",
+                        "passive_ideation"})
 _SUBSUMED_BY_PAST = frozenset({"active_ideation", "self_harm", "plan_or_intent"})
 
 
@@ -347,11 +405,24 @@ def detect(text: str, lang: str | None = None) -> RiskResult:
     found: dict[tuple[str, str], RiskMatch] = {}
     for variant in variants:
         hits: list[tuple[int, int, str, str]] = []  # start, end, category, rule id
+        denied: list[tuple[int, int]] = []  # suicide/self-harm hits cancelled by a denial
         for c in _COMPILED:
+            # ``requires`` is a message-level condition: test it first (cheap prefilter).
+            if c.requires is not None and not c.requires.search(variant):
+                continue
             for m in c.rx.finditer(variant):
                 category = _classify(c, variant, m)
                 if category is not None:
                     hits.append((m.start(), m.end(), category, c.rule.id))
+                elif (c.rule.category in _HEDGEABLE and c.rule.negatable
+                      and _negated(variant, m.start(), m.end())):
+                    denied.append((m.start(), m.end()))
+        if denied and not hits:
+            for s, e in denied:
+                h = _HEDGE.search(variant, e)
+                if h:
+                    hits.append((s, h.end(), "passive_ideation", "hedged_denial"))
+                    break
         # A phrase inside a disclosed *past* attempt ("I tried to kill myself when I
         # was 19") is part of that history, not a current statement.
         past = [(s, e) for s, e, cat, _ in hits if cat == "past_attempt"]
@@ -362,6 +433,15 @@ def detect(text: str, lang: str | None = None) -> RiskResult:
             key = (rule_id, span)
             if key not in found:
                 found[key] = RiskMatch(category, URGENCY[category], span, rule_id)
+        # Second layer: concept co-occurrence (union with the phrase rules).
+        for ch in find_concepts(variant, _negated, PAST, RECENT):
+            if ch.category in _SUBSUMED_BY_PAST and any(
+                    s < ch.end and ch.start < e for s, e in past):
+                continue
+            key = (ch.rule, ch.evidence)
+            if key not in found:
+                found[key] = RiskMatch(ch.category, URGENCY[ch.category], ch.evidence,
+                                       ch.rule, ch.concepts)
     if not found:
         return RiskResult(False, None, None, [], ())
     matches = tuple(sorted(found.values(), key=lambda x: _PRIORITY[x.category]))

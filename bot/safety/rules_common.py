@@ -121,8 +121,9 @@ MACROS: dict[str, str] = {
         r"child|children|kid|kids|son|sons|daughter|daughters|toddler|partner|husband|"
         r"wife|boyfriend|girlfriend|bf|gf|boss|manager|mum|mom|mother|dad|father|"
         r"brother|sister|neighbour|neighbor|colleague|coworker|ex|family|flatmate|"
-        r"teacher|friend)|him|her|them|someone|somebody|anyone|anybody|people|"
-        r"everyone|a person)"
+        r"teacher|friend)|(?:the |those |these |all the |that |this )?(?:people|person|guy|"
+        r"man|woman|men|women|lads|girls|bastards?|idiots?)(?: who| that| at| in)?|"
+        r"him|her|them|someone|somebody|anyone|anybody|people|everyone|a person)"
     ),
     "ABUSER": (
         r"(?:he|she|they|(?:my |her |his |mums |moms )(?:\w+ )?(?:partner|husband|wife|"
@@ -143,7 +144,37 @@ MACROS: dict[str, str] = {
         r"(?:(?:\w+ )?(?:babyen|baby|barnet|barna|ungen|ungene|sønnen|datteren|"
         r"dattera|mannen|kona|samboeren|kjæresten|sjefen|kollegaen|kollegaene|naboen|"
         r"mamma|pappa|moren|faren|broren|søsteren|eksen|venninnen|vennen)(?: min| mitt| mine)?|"
+        r"(?:de|dem|folk|folka|han|hun|ham|henne|alle|noen) som|"
         r"ham|han|henne|hun|dem|noen|folk|andre|alle)"
+    ),
+    # children (for child-safety and filicide-risk families)
+    "KIDS": (
+        r"(?:(?:my |the |our |her |his |their |that |this |those |these |a |next doors |"
+        r"the neighbours |the neighbors )?(?:\w+ )?(?:baby|babies|newborn|child|children|kid|"
+        r"kids|son|sons|daughter|daughters|toddler|boy|girl|boys|girls|grandson|granddaughter|"
+        r"grandkids|grandchildren|niece|nephew|stepson|stepdaughter|pupil|pupils)|them)"
+    ),
+    "NBKIDS": (
+        r"(?:(?:\w+ )?(?:babyen|barnet|barna|ungen|ungene|sønnen|sønnene|datteren|dattera|"
+        r"døtrene|gutten|guttene|jenta|jentene|nabobarna|nabobarnet|nabogutten|nabojenta|"
+        r"eleven|elevene|barnebarnet|barnebarna|lillebroren|lillesøsteren|poden|småbarna)"
+        r"(?: min| mi| mitt| mine| vår| våre| hans| hennes| deres)?|dem)"
+    ),
+    # future-time expressions (plan + timing)
+    "NBTIME": (
+        r"(?:i kveld|i natt|i morgen|i dag|i helga|i helgen|til helga|til helgen|"
+        r"neste uke|snart|nå|etter jul|etter nyttår|før jul|på bursdagen min|"
+        r"på (?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)|"
+        r"når (?:ungene|barna|alle|de andre|mannen|kona|samboeren) (?:sover|er borte|drar))"
+    ),
+    # body parts, for self-harm with an object ("burned my arm")
+    "BODY": (
+        r"(?:wrists?|arms?|forearms?|legs?|thighs?|skin|stomach|belly|hips?|body|hands?|"
+        r"chest|ankles?|shoulders?|face)"
+    ),
+    "NBBODY": (
+        r"(?:armen|armene|underarmen|håndleddet|håndleddene|låret|lårene|magen|huden|beina|"
+        r"leggen|leggene|hofta|hoftene|brystet|hånda|hånden|hendene|ansiktet|skuldra)"
     ),
     "NBABUSER": (
         r"(?:han|hun|de|(?:mannen|kona|samboeren|kjæresten|typen|faren|pappa|moren|mamma|"

@@ -14,7 +14,8 @@ MED_INNOCENT = (
 ACCIDENT = (
     r"\b(?:accident|accidentally|by mistake|kettle|oven|stove|hob|iron|pan|tray|toaster|cooking|"
     r"baking|chopping|onions?|paper|fell|fall|falling|slipped|tripped|bike|football|rugby|gym|"
-    r"running|sport|shaving|gardening)\b"
+    r"running|sport|shaving|gardening|finger|fingers|thumb|knife slipped|dog|cat|dishes|"
+    r"glass|diy|work|training|match|game)\b"
 )
 
 RULES: tuple[Rule, ...] = (
@@ -135,9 +136,11 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:end|ending|ended|take|taking|took) (?:my (?:own )?life|my own)\b"),
     Rule("en.end_it", "active_ideation",
          r"\b(?:to|just|should|gonna|wanna|about|could|might|will|ll|ready|d|want|going|plan|"
-         r"thinking|think|thought|of|may|can|better) (?:just )?(?:end|ending) (?:it|it all|"
-         r"everything|things|this|this life|all this|all of this)\b(?! (?:with|between|off|for|"
-         r"there|here|at|early|on|up|by|in|after|before)\b)"),
+         r"thinking|think|thought|of|may|can|better) (?:just )?(?:end|ending) (?:(?:it|it all|"
+         r"everything|things)\b(?! (?:with|between|off|for|there|here|at|early|on|up|by|in|"
+         r"after|before)\b)|(?:this|this life|all this|all of this)(?= \.| ,| ?$| now| tonight| "
+         r"today| once| for good| for ever| forever| pain| misery| suffering| life| existence| "
+         r"nightmare| hell))"),
     Rule("en.end_it_all", "active_ideation", r"\bend (?:it )?all\b(?! the)"),
     Rule("en.suicidal", "active_ideation",
          r"\b%SUICIDE%(?:al)?\b(?! squad| prevention| awareness| rates?| statistics| bomb\w*|"
@@ -151,7 +154,11 @@ RULES: tuple[Rule, ...] = (
     Rule("en.want_die", "active_ideation",
          r"\b(?:%WANT%|wanna|wana) (?:to )?(?:just |really |honestly |so |literally |"
          r"simply )?(?:die|diie|be dead|stop existing|not exist|cease to exist|stop living|"
-         r"not be alive)\b"),
+         r"not be alive)\b"
+         # die/dye homophone: "I want to die my hair pink"
+         r"(?! (?:my|your|his|her|their|the|it|them|this|that|a|some) (?:\w+ )?(?:hair|"
+         r"clothes|shirt|jeans|eggs|fabric|wool|beard|roots|dress|jacket|pink|blue|red|black|"
+         r"green|purple|blonde|brown)\b)"),
     Rule("en.think_die", "active_ideation",
          r"\b%THINK% (?:about|of) (?:dying|death|being dead|ending it|ending everything|"
          r"ending my life|killing %SELF%|suicide|taking my (?:own )?life|not being alive|"
@@ -239,7 +246,9 @@ RULES: tuple[Rule, ...] = (
          r"fifty|loads of|lots of|a handful of|a bunch of|a whole|the whole|a full|a box of|"
          r"two boxes of|a pack of|a packet of|a bottle of|the rest of|too many|way too many|"
          r"extra) %G1%(?:of )?(?:my |the |these )?%G1%%MEDS%",
-         unless=r"\b(?:by mistake|accidentally|prescribed|doctor said|gp said|as directed)\b",
+         unless=r"\b(?:by mistake|accidentally|prescribed|doctor said|gp said|as directed|"
+                r"as usual|like (?:i do )?every (?:day|morning|night)|every morning|every day|"
+                r"every night|my usual|morning dose|evening dose|as normal)\b",
          past_ok=True),
     Rule("en.sh_overdosed", "self_harm",
          r"\b(?:overdosed|overdose|od d|odd on|od ed)\b(?! (?:amount|limit))",
@@ -265,13 +274,13 @@ RULES: tuple[Rule, ...] = (
     Rule("en.hto_scared_will", "harm_to_others",
          r"\b(?:scared|afraid|worried|frightened|terrified|fear|panicking|worry) (?:that |"
          r"of what )?(?:i ll|ill|i will|i might|i could|i may|i would|id|i am going to|"
-         r"im going to|im gonna|i m going to|im capable of|of)? ?%G1%(?:hurt\w*|harm\w*|kill\w*|"
+         r"im going to|im gonna|i m going to|im capable of|of)? ?%G4%(?:hurt\w*|harm\w*|kill\w*|"
          r"hit\w*|shake|shaking|drop|dropping|smother\w*|stab\w*|strangl\w*|suffocat\w*|"
          r"drown\w*|snap at) %OTHERS%\b"),
     Rule("en.hto_want", "harm_to_others",
          r"\b(?:want|wanted|wanna|urges?|urge|thoughts?|thinking|think|thought|imagine|"
          r"imagining|fantasi[sz]e|fantasi[sz]ing|going to|gonna|will|ll|could|plan|planning|"
-         r"intrusive thoughts) (?:to |of |about |that i )?%G1%(?:kill\w*|murder\w*|hurt\w*|"
+         r"intrusive thoughts) (?:to |of |about |that i )?%G2%(?:kill\w*|murder\w*|hurt\w*|"
          r"harm\w*|stab\w*|strangl\w*|smother\w*|shake|shaking|drown\w*|suffocat\w*|poison\w*|"
          r"shoot\w*|beat\w* up|attack\w*|choke|choking) %OTHERS%\b",
          unless=r"\b(?:kill (?:time|the|it|this|that|two)|murder a|lol|lmao|haha|joke|joking|"
@@ -291,7 +300,9 @@ RULES: tuple[Rule, ...] = (
          r"locked|controls) (?:me|us|my %G1%(?:kids|children|son|daughter|baby|brother|sister|"
          r"mum|mom|dog|child))\b(?! (?:at|in) (?:chess|cards|tennis|games?|football|scrabble|"
          r"monopoly))(?! (?:up|back)\b)",
-         unless=r"\b(?:lol|haha|ball|by accident|accidentally)\b"),
+         unless=r"\b(?:lol|haha|ball|by accident|accidentally|\d+ \d+|match|game|games|team|"
+                r"league|final|cup|tournament|quiz|chess|cards|fifa|scrabble|race|points|goals?|"
+                r"penalties|pitch|set|sets)\b"),
     Rule("en.abuse_threat", "abuse",
          r"\b(?:threaten\w*|threatened) (?:to |me |us )?%G2%(?:kill|hurt|harm|beat|hit|"
          r"take the kids|burn|rape) (?:me|us|my|the kids)\b"),
@@ -355,8 +366,9 @@ RULES: tuple[Rule, ...] = (
     Rule("en.pass_rather_dead", "passive_ideation",
          r"\b(?:rather|prefer to) (?:be dead|die|not exist|not be alive|not be here|be gone)\b"),
     Rule("en.pass_easier_gone", "passive_ideation",
-         r"\b(?:easier|better|simpler|kinder|nicer|best) (?:for (?:everyone|everybody|them|"
-         r"my family|all) )?(?:if|when) i (?:wasnt|werent|was not|were not|was|were|am|didnt|"
+         r"\b(?:easier|better|simpler|kinder|nicer|best|happier|lighter|freer|calmer|fine|"
+         r"relieved|better off) (?:for (?:everyone|everybody|them|"
+         r"my family|all) )?(?:if|when|once) i (?:wasnt|werent|was not|were not|was|were|am|didnt|"
          r"just|never|d|had) %G2%(?:here|around|alive|gone|dead|died|exist|existed|disappear\w*|"
          r"been born)\b",
          negatable=False),
@@ -394,4 +406,218 @@ RULES: tuple[Rule, ...] = (
     Rule("en.pass_death_welcome", "passive_ideation",
          r"\b(?:death|dying) (?:would be|sounds|seems|feels) (?:like )?(?:a )?(?:relief|"
          r"peaceful|nice|welcome|good|easier|better)\b|\blonging for death\b|\bwaiting to die\b"),
+)
+
+# =====================================================================================
+# Rule families added after the probe-set review (general patterns, not sentences).
+# =====================================================================================
+_INNOCENT_EVENT = (
+    r"\b(?:wedding|party|move|moving|holiday|trip|appointment|interview|birthday|meeting|"
+    r"surgery|operation|exam|test|scan|christening|funeral of|launch|match|gig|concert|"
+    r"date night|first date|dinner|visit|handover|deadline|bryllup\w*|fest|flytting|ferie|"
+    r"time(?:n)? hos|eksamen|intervju|bursdag)\b"
+)
+RULES = RULES + (
+    # ---------------------------------------------------------- plan / intent
+    # stockpile with the object first ("got enough pills saved up", "tablets hidden away")
+    Rule("en.plan_stockpile_object", "plan_or_intent",
+         r"\b%MEDS% (?:all )?(?:saved|stored|stashed|hidden|hid|put|set|squirrelled|squirreled|"
+         r"hoarded|stockpiled|collected|tucked) (?:up|away|aside|by)\b",
+         unless=MED_INNOCENT),
+    # letters / messages left for loved ones "just in case", "for when I'm gone"
+    Rule("en.plan_letters_loved_ones", "plan_or_intent",
+         r"\b(?:written|wrote|writing|write|left|leaving|recorded|recording|prepared) "
+         r"(?:a |some |my |the |little |last )?(?:letters?|notes?|messages?|videos?|cards?) "
+         r"(?:to|for) (?:my |the |each of my |all my )?%G1%(?:kids|children|son|daughter|family|"
+         r"wife|husband|partner|mum|mom|dad|parents|friends|everyone|sister|brother|boys|girls)"
+         r"\b(?! (?:school|teacher|nursery|club|birthday|christmas))",
+         requires=r"\b(?:just in case|in case|for when|for after|after im gone|when im gone|"
+                  r"if anything happens|if something happens|goodbye|to read later|explain why|"
+                  r"explaining why|sorry|to remember me|one day)\b"),
+    # the means/place is chosen ("I know which bridge I'd use", "found the spot")
+    Rule("en.plan_method_chosen", "plan_or_intent",
+         r"\b(?:know|knew|picked|chosen|chose|found|decided|worked out|figured out|scouted|"
+         r"checked out|looked at) (?:exactly )?(?:which|what|the|a|where|how) %G2%(?:%PLACE%|"
+         r"place|spot|method|way|rope|tree|beam|pills?|tablets?|meds|dose|height|drop)? ?"
+         r"(?:i d|id|i would|i ll|ill|i will|im going to|i am going to|to) (?:use|do it|jump|"
+         r"go|take|end it|hang)\b",
+         unless=r"\b(?:holiday|recipe|route|bus|train to|restaurant|present|gift|gym)\b"),
+    # a date / time has been fixed, with no innocent event named
+    Rule("en.plan_date_set", "plan_or_intent",
+         r"\b(?:picked|chosen|chose|set|decided on|settled on|fixed) (?:a|the|my) (?:date|day|"
+         r"night|time)\b(?! (?:for|to|of|with)\b)",
+         unless=_INNOCENT_EVENT),
+    # researching methods ("googling painless ways to go", "quickest way to die")
+    Rule("en.plan_research_painless", "plan_or_intent",
+         r"\b(?:painless|quick|quickest|quicker|easy|easiest|peaceful|gentlest|best|surest|"
+         r"fastest|least painful|clean|cleanest|reliable|most reliable) (?:ways?|methods?|"
+         r"means) (?:to|of) (?:go|going|die|dying|do it|end it|end things|check out|kill|"
+         r"unalive|exit|leave)\b|\bpainless (?:death|suicide|way out|exit)\b|"
+         r"\b(?:looking up|looked up|googl\w+|research\w*|searching|searched|reading up on|"
+         r"read up on) %G3%(?:lethal|fatal|how long it takes to die|how to die|overdose|"
+         r"how to hang|suicide methods|ways to die|exit bag)\b"),
+    # taking everything at once, stated as present/future
+    Rule("en.plan_taking_all", "plan_or_intent",
+         r"\b(?:taking|take|swallowing|swallow|downing) (?:all|every one of|the whole|all of|"
+         r"the lot of|the rest of) %G1%(?:my |the |these |those )?%G1%%MEDS% %G2%(?:at once|"
+         r"tonight|in one go|together|now|when|after|before|with (?:vodka|alcohol|wine|booze))\b"),
+    # putting affairs in order
+    Rule("en.plan_affairs_order", "plan_or_intent",
+         r"\b(?:everything s|everythings|everything is|all) (?:in order|sorted|taken care of|"
+         r"arranged)|\b(?:sorted|sorting|tied|tying) (?:out )?(?:everything|all the loose ends|"
+         r"loose ends|the paperwork)\b|\bmy (?:will|life insurance|passwords|bank details) "
+         r"(?:is|are) (?:sorted|done|written|in order|ready)\b",
+         requires=r"\b(?:will|insurance|gave|given|giving away|letters?|goodbye|gone|the dog "
+                  r"to|the cat to|rehomed|passwords)\b"),
+    # ---------------------------------------------------------- self harm
+    # a harm act flagged as deliberate / done to feel something
+    Rule("en.sh_intentional_meds", "self_harm",
+         r"\b(?:took|taken|take|swallowed|had|downed|necked) %G6%%MEDS% %G6%(?:on purpose|"
+         r"deliberately|intentionally|to feel nothing|to stop feeling|to not feel|to numb|"
+         r"to punish myself|to sleep forever|so i wouldnt (?:wake|feel)|hoping i wouldnt wake)\b|"
+         r"\b(?:on purpose|deliberately|intentionally) (?:took|swallowed|overdosed|took too many|"
+         r"took extra)\b",
+         past_ok=True),
+    Rule("en.sh_intentional_body", "self_harm",
+         r"\b(?:cut|cutting|burn\w*|scratch\w*|scratched|hit|hitting|punch\w*|bang\w*|bit|"
+         r"bite|biting|pinch\w*|pull\w* out|stabb?\w*|carv\w*|scald\w*|starv\w*) (?:myself|my "
+         r"%G1%%BODY%|my hair|the wall|a wall|walls) %G6%(?:on purpose|deliberately|"
+         r"intentionally|to feel (?:something|anything|nothing|better|real)|to punish myself|"
+         r"because i deserve\w*|wanted it to hurt|so it would hurt|to stop feeling|"
+         r"to make it stop|till it hurt|until it hurt)\b",
+         past_ok=True),
+    # burning/cutting/scratching a body part (not only "myself")
+    Rule("en.sh_body_object", "self_harm",
+         r"\b(?:burn\w*|scratch\w*|scald\w*|carv\w*|slash\w*|scor\w*|gouge\w*|pick\w*|"
+         r"dig\w* into) (?:my|into my) %G1%%BODY%\b %G4%(?:with (?:a |the |my )?(?:lighter|"
+         r"cigarette|match|matches|razor|blade|knife|scissors|compass|pin|needle|nails|glass)|"
+         r"till|until|so|again|every|on purpose|bleed|bled|raw)\b",
+         unless=ACCIDENT, past_ok=True),
+    # self-harm as a coping strategy ("the only thing that helps is cutting")
+    Rule("en.sh_as_coping", "self_harm",
+         r"\b(?:only thing that|something that|what|nothing but|thing that) (?:helps|works|"
+         r"calms me|stops it|gets me through|makes it stop|makes me feel) %G3%(?:is )?"
+         r"(?:cutting|hurting myself|burning myself|sh|self harm\w*|hitting myself)\b|"
+         r"\b(?:cutting|sh|self harm\w*|hurting myself) (?:helps|calms|relieves|is how i cope|"
+         r"is the only|makes me feel|gives me relief|is my way)\b|\b(?:miss|crave|craving|"
+         r"cravings for|urges? for) (?:cutting|self harm\w*|the blade|sh)\b"),
+    # ---------------------------------------------------------- past attempt
+    Rule("en.past_attempt_bare", "past_attempt",
+         r"\b(?:my|last|previous|latest|first|second|third|recent|most recent|earlier) "
+         r"attempts?\b(?! (?:at|to|on|of|in|for)\b)",
+         unless=r"\b(?:exam|test|driving|diet|recipe|cake|bake|quit|quitting|smoking|interview|"
+                r"job|application|marathon|run|record|goal|score|password|login|pin|"
+                r"course|module|homework)\b",
+         attempt=True),
+    # ---------------------------------------------------------- passive ideation
+    Rule("en.pass_nobody_notice", "passive_ideation",
+         r"\b(?:nobody|no one|noone|no body|not one person|none of them) (?:would|will|d|"
+         r"is going to|would even|will even|d even) (?:even )?(?:notice|care|miss me|be sad|"
+         r"cry|mind|come to my funeral)\b %G2%(?:if|when|once) i (?:was|were|m|am|died|die|"
+         r"disappeared|wasnt|werent|went|d gone|had gone|killed|left for good)\b",
+         negatable=False),
+    Rule("en.pass_happier_without", "passive_ideation",
+         r"\b(?:they|everyone|everybody|people|the world|my family|my kids|my wife|"
+         r"my husband|my partner|theyd|they d|everyone d|everyoned) (?:would |will |d )?"
+         r"(?:be |have been )?(?:so |much |a lot |far )?(?:happier|better|better off|fine|"
+         r"relieved|freer|lighter) (?:if|when|once|without) (?:i (?:was|were|m|am|d|had) "
+         r"(?:gone|dead|not here|not around|disappeared|never born)|me)\b",
+         negatable=False),
+    Rule("en.pass_live_or_die", "passive_ideation",
+         r"\b(?:dont|do not|wouldnt|would not|doesnt|no longer) (?:really |even )?care "
+         r"(?:if|whether) i (?:live|die|wake|make it|survive)\b|\bdont care what happens to me\b|"
+         r"\bwouldnt (?:be|feel) (?:sad|sorry|upset) (?:if|to) (?:i )?(?:die|died|go|went)\b",
+         negatable=False),
+    Rule("en.pass_existing", "passive_ideation",
+         r"\b(?:tired of|exhausted from|sick of|done) (?:existing|being alive|being here|"
+         r"breathing)\b|\b(?:existing|being alive|living) (?:is|feels) (?:exhausting|"
+         r"unbearable|pointless|too much|too hard)\b|\bwish (?:it|everything|life) would "
+         r"(?:all )?(?:just )?(?:end|stop)\b"),
+    # ---------------------------------------------------------- harm to others
+    # weapon brought to a place / carried
+    Rule("en.hto_weapon", "harm_to_others",
+         r"\b(?:take|taking|took|bring|bringing|brought|carry|carrying|carried|keep|keeping|"
+         r"hide|hiding|hid|pack|packing) (?:a |my |the |his |her |their |\w+s |my \w+s )?%G1%"
+         r"(?:gun|shotgun|rifle|pistol|handgun|knife|knives|blade|machete|axe|weapon|weapons|"
+         r"crossbow|bat) (?:in(?:to)? |to |with me to |with me |around |on me |everywhere|"
+         r"for protection)(?:work|school|college|uni|the office|his|her|their|the house|"
+         r"church|the meeting|court|the party|everywhere|\.|,|$)?",
+         unless=r"\b(?:kitchen|cooking|chef|camping|fishing|hunting|shooting range|clay|"
+                r"cricket|baseball|rounders|fruit|picnic|cake|bread|cut the|slice|birthday|"
+                r"lunch|food|cheese|butter|kjøkken\w*|kake\w*|brød\w*)\b"),
+    Rule("en.hto_make_pay", "harm_to_others",
+         r"\bmake (?:them|him|her|everyone|those people|them all|the lot of them) (?:all )?"
+         r"(?:pay|suffer|regret)\b",
+         requires=r"\b(?:gun|shotgun|rifle|knife|weapon|kill|hurt|stab|shoot|burn|bomb|blood|"
+                  r"hagla|kniv|drepe|skade)\b"),
+    Rule("en.hto_beat_badly", "harm_to_others",
+         r"\b(?:beat|beating|batter|punch|hit|kick|smash|stamp on) %OTHERS% %G3%(?:so badly|so "
+         r"hard|to death|to a pulp|senseless|black and blue|until (?:he|she|they) (?:cant|stops|"
+         r"bleeds)|(?:ends?|end) up in (?:hospital|a and e|a e|intensive care))\b"),
+    # filicide-suicide euphemism ("take the kids with me when I go")
+    Rule("en.hto_take_kids_with", "harm_to_others",
+         r"\b(?:take|taking|bring|bringing|took) %KIDS% (?:with me|along) %G2%(?:when i go|if i go|"
+         r"when i die|when i do it|when i end it|so they|too|as well)\b(?! (?:to|on|out|back|"
+         r"shopping|home|away|abroad|for|into|round|over)\b)"),
+    # ---------------------------------------------------------- abuse
+    # reported threats ("he said he'd kill me if I told anyone")
+    Rule("en.abuse_reported_threat", "abuse",
+         r"\b%ABUSER% (?:said|says|told me|keeps saying|has said|swore|swears|texted|texts) "
+         r"(?:that )?(?:(?:he|she|they) (?:d|would|will|ll|is going to|was going to|s going to|"
+         r"might|could)|hed|shed|theyd|hell|shell|theyll|hes going to|shes going to|"
+         r"theyre going to) %G1%(?:kill|hurt|beat|hit|harm|stab|shoot|strangle|burn|rape|take the "
+         r"kids from) (?:me|us|my|the kids|the children|himself|herself)\b"),
+    # coercive control
+    Rule("en.abuse_control", "abuse",
+         r"\b%ABUSER% %G1%(?:wont|doesnt|never|will not|does not|didnt|wouldnt) (?:let|allow) "
+         r"(?:me|us) (?:to )?(?:leave|go out|go anywhere|out|see|have|talk|work|use|keep|"
+         r"sleep|eat|call|speak|drive|wear|get)\b|\b%ABUSER% %G1%(?:takes|took|controls|"
+         r"controlled|checks|checked|keeps|kept|hides|hid|smashed|smashes|tracks|tracked|reads|"
+         r"monitors|monitored|goes through) (?:my|all my) (?:phone|money|bank cards?|cards|"
+         r"passport|keys|wages|benefits|messages|texts|location|finances|car keys)\b",
+         unless=r"\b(?:curfew|grounded|homework|exams|teenager|im 1[0-7]|im \d years old)\b"),
+    # violence named as a trait of someone at home
+    Rule("en.abuse_violent_person", "abuse",
+         r"\b%ABUSER% %G2%(?:gets|get|becomes|is|turns|can get|can be|goes|got|was|starts "
+         r"getting) (?:really |so |very |quite )?(?:violent|physical|rough with me|abusive|"
+         r"handsy)\b|\b(?:afraid|scared|terrified|frightened) (?:of going|to go|to be|of being) "
+         r"(?:back )?home\b|\b(?:afraid|scared|terrified|frightened) (?:of|for my life with) "
+         r"(?:him|her|my (?:partner|husband|wife|boyfriend|girlfriend|dad|father|stepdad|mum|"
+         r"mother|ex))\b(?! (?:reaction|finding out|being disappointed|leaving|dying))"),
+    Rule("en.abuse_strangle", "abuse",
+         r"\b%ABUSER% %G2%(?:chokes|choked|choking|strangles|strangled|strangling|"
+         r"(?:puts|put|had) (?:his|her|their) hands (?:around|round|on) my (?:neck|throat))\b"),
+    # sexual abuse euphemisms
+    Rule("en.abuse_sexual_euphemism", "abuse",
+         r"\b%ABUSER% %G1%(?:comes|came|come|sneaks|snuck|gets|got|climbs|climbed) (?:in(?:to)?|"
+         r"in to) my (?:room|bed|bedroom)\b %G3%(?:at night|when|and|while)|\b(?:makes|made|"
+         r"forces|forced|pressures|pressured|pressuring|pushes|pushed) (?:me|us|her|him) (?:to )?"
+         r"(?:have sex|do sexual|do things|do stuff|touch (?:him|her|them)|send (?:nudes|"
+         r"pictures|photos))\b|\btouch(?:es|ed|ing)? me (?:where|when|down there|in places|"
+         r"and i)\b|\b(?:uncle|stepdad|step dad|coach|teacher|cousin|grandad|neighbour|"
+         r"babysitter) %G2%(?:touched|molested|abused|groomed) (?:me|her|him)\b"),
+    # signs that a child is being harmed
+    Rule("en.abuse_child_signs", "abuse",
+         requires=r"\b(?:bruis\w*|black eyes?|burns|marks|injuries|cuts|welts|hungry|dirty|"
+                  r"scared|afraid|terrified)\b",
+         pattern=r"\b%KIDS% %G4%(?:are |is )?(?:always|constantly|often|again|keeps?|keep turning up|"
+         r"turns? up|covered|shows? up|come to school|comes to school)(?: \w+)? (?:in |with )?"
+         r"(?:bruises|bruised|black eyes?|burns|marks|injuries|cuts|welts|hungry|dirty)\b|"
+         r"\b%KIDS% %G3%(?:is|are|seems?|looks?) (?:scared|afraid|terrified) (?:to go|of going) "
+         r"home\b",
+         unless=ACCIDENT),
+    Rule("en.abuse_hear_violence", "abuse",
+         r"\b(?:hear|heard|hearing|can hear) %G4%(?:screaming|being hit|being beaten|crying and "
+         r"shouting|thuds|banging and screaming|getting hit|getting beaten)\b",
+         requires=r"\b(?:next door|neighbours?|neighbors?|upstairs|downstairs|through the wall|"
+                  r"kids|children|child|baby)\b",
+         unless=r"\b(?:playground|party|game|film|movie|tv|football|fun|laughing)\b"),
+    # a parent hurting their own child (child at risk)
+    Rule("en.abuse_hurt_own_child", "abuse",
+         r"\b(?:i|ive|i have|i ve) %G4%(?:hit|smacked|slapped|beat|beaten|kicked|punched|shook|"
+         r"shaken|threw|thrown|grabbed|choked|pinched|whipped|belted|strangled) (?:my|the|our) "
+         r"%G1%(?:son|daughter|kid|kids|child|children|baby|toddler|boy|girl|stepson|"
+         r"stepdaughter)\b(?! (?:with the ball|at chess|at cards))|\bshook the baby\b",
+         unless=r"\b(?:by accident|accidentally|ball|game|lightly|playing|play fight\w*|"
+                r"tickl\w*)\b"),
 )

@@ -11,7 +11,8 @@ from bot.safety.rules_common import Rule
 NB_ACCIDENT = (
     r"\b(?:uhell|ved et uhell|ved en feil|papir\w*|arket|kniven|glass\w*|boksen|lagde mat|"
     r"laget mat|matlaging|kjøkkenet|stekepanna|stekepannen|kjelen|ovnen|komfyren|strykejernet|"
-    r"falt|sykkel\w*|fotball|trening|skled|snublet|barberte)\b"
+    r"falt|sykkel\w*|fotball|trening|skled|snublet|barberte|fingeren|fingrene|tommelen|løk|"
+    r"grønnsaker|poteter|brødkniven|kokte|kokende|grillen|bålet|jobb|jobben)\b"
 )
 
 RULES: tuple[Rule, ...] = (
@@ -56,7 +57,8 @@ RULES: tuple[Rule, ...] = (
          r"begravelse\b"),
     Rule("nb.plan_have_plan", "plan_or_intent",
          r"\b(?:har|lagd|laget|lager) (?:en |min )?plan (?:for|om|på) %G3%(?:hvordan|å ta|å dø|"
-         r"å gjøre det|selvmord|å avslutte|å hoppe|å henge)|\bplanlegger %G2%(?:selvmord|"
+         r"å gjøre det|selvmord|å avslutte|å hoppe|å henge)|\b(?:planlegger|planlagt|planla|"
+         r"planlegge) %G2%(?:selvmord|"
          r"å ta livet|å dø|å avslutte livet|min død)"),
     Rule("nb.plan_decided", "plan_or_intent",
          r"\bbestemt %MEG% (?:for )?%G3%(?:gjøre det|å ta|å dø|å avslutte|å hoppe|å henge|"
@@ -120,7 +122,8 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:vil|ville|orker|gidder|klarer|ønsker|lyst til å|lyst å|har lyst|"
          r"har lyst til) (?:%JEG% )?(?:bare |egentlig |virkelig |liksom |rett og slett |"
          r"helst )?ikke (?:å )?(?:leve|være i live|eksistere|lenger leve|leve mer|"
-         r"leve lenger)\b|\bikke lyst (?:til )?(?:å )?(?:leve|være i live|eksistere)\b|"
+         r"leve lenger)\b|\bikke (?:så |noe |særlig |lenger |mer |egentlig |noen )?lyst (?:til )?"
+         r"(?:å )?(?:leve|være i live|eksistere)\b|"
          r"\borker ikke (?:livet|å leve|leve)\b",
          negatable=False),
     Rule("nb.ingen_grunn", "active_ideation",
@@ -155,7 +158,8 @@ RULES: tuple[Rule, ...] = (
          r"svelget|har tatt) (?:alle|masse|mange|hele|en hel|et helt|to|tre|\d+|resten av|"
          r"for mange|altfor mange|en haug med|en boks med|et brett|et glass) %G1%(?:med |"
          r"av )?%MEDS%",
-         unless=r"\b(?:ved en feil|ved et uhell|som legen sa|foreskrevet)\b",
+         unless=r"\b(?:ved en feil|ved et uhell|som legen sa|foreskrevet|som vanlig|som normalt|"
+                r"hver (?:dag|morgen|kveld)|morgendosen|kveldsdosen|dosen min|som anbefalt)\b",
          past_ok=True),
     # ------------------------------------------------------------------ past attempt
     Rule("nb.past_tried", "past_attempt",
@@ -175,11 +179,11 @@ RULES: tuple[Rule, ...] = (
          r"lyst (?:til )?å|kommer til å|skal|vil|tenker på å|tenkt på å|impulser til å|"
          r"trang til å|fantaserer om å|har lyst (?:til )?å) %G2%(?:skade|drepe|slå|kvele|stikke|"
          r"riste|drukne|skyte|kvele|mishandle|ta livet av|angripe|"
-         r"banke opp) %NBOTHERS%(?! (?:av|opp|på|i sjakk|i kort|til ro))",
+         r"banke opp) %NBOTHERS%(?! (?:av|opp|i sjakk|i kort|til ro)\b)",
          unless=r"\b(?:slå av|slå på|slå opp|slå meg til ro|i sjakk|tiden|haha|lol)\b"),
     Rule("nb.hto_slaa_ihjel", "harm_to_others",
          r"\b(?:slå|slår|slo|banke|banker) %G3%i hjel\b",
-         unless=r"\b(?:i hjel tiden|tiden i hjel|kjeder meg i hjel|kjedet meg i hjel)\b|"
+         unless=r"\b(?:i hjel (?:tiden|tida|tid)|(?:tiden|tida) i hjel|kjeder meg i hjel|kjedet meg i hjel)\b|"
                 r"\bslo i hjel tiden\b"),
     # ------------------------------------------------------------------ abuse
     Rule("nb.abuse_slaar_meg", "abuse",
@@ -199,8 +203,10 @@ RULES: tuple[Rule, ...] = (
     Rule("nb.abuse_truet", "abuse",
          r"\b(?:blir|ble|har blitt|er blitt) %G1%(?:truet|slått|banket|sparket|dyttet|kvalt|"
          r"mishandlet|misbrukt|forfulgt|tvunget)\b(?! (?:ut|av|opp|i sjakk|i kort))",
-         unless=r"\b(?:sykdommen|influensa\w*|konkurransen|kampen|i sjakk|i kort|av tanken|"
-                r"med undring|av latter)\b"),
+         unless=r"\b(?:sykdommen|influensa\w*|konkurransen|kamp\w*|i sjakk|i kort|av tanken|"
+                r"med undring|av latter|\d+ \d+|laget|serien|finalen|cupen|turneringen|"
+                r"bortekamp\w*|hjemmekamp\w*|quiz|tennis|fotball|håndball|hockey|ut av cupen|"
+                r"poeng|mål)\b"),
     Rule("nb.abuse_threat", "abuse",
          r"\btru(?:er|et|a) (?:meg )?med å (?:drepe|skade|slå|ta) (?:meg|oss|barna|"
          r"livet av meg)\b"),
@@ -234,7 +240,8 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:vil|ville|lyst til å|lyst å|ønsker å|bare|kunne) (?:bare )?(?:å )?(?:forsvinne|"
          r"bli borte|slutte å finnes)\b|\bforsvinne for (?:alltid|godt)\b"),
     Rule("nb.pass_lettere_ikke_her", "passive_ideation",
-         r"\b(?:lettere|bedre|enklere|greit) (?:for alle )?(?:om|hvis|"
+         r"\b(?:lettere|bedre|enklere|greit|lykkeligere|gladere|bedre stilt|lettet|fint|"
+         r"bedre av) (?:for alle )?(?:om|hvis|når|"
          r"dersom) %JEG% (?:ikke (?:var|fantes|levde|var her|eksisterte)|var borte|var død|døde|"
          r"forsvant)\b",
          negatable=False),
@@ -263,4 +270,159 @@ RULES: tuple[Rule, ...] = (
          r"|\bsove (?:for alltid|for godt|og aldri våkne)\b|\bsovne for godt\b"),
     Rule("nb.pass_heller_dod", "passive_ideation",
          r"\b(?:heller|helst) (?:være )?død\b"),
+)
+
+# =====================================================================================
+# Rule families added after the probe-set review (general patterns, not sentences).
+# =====================================================================================
+RULES = RULES + (
+    # ---------------------------------------------------------- plan / intent
+    # giving away one's own possessions (warning sign in itself; clothes/charity excluded)
+    Rule("nb.plan_give_away_things", "plan_or_intent",
+         r"\b(?:gir|ga|gitt|gi|gav|begynt å gi) bort (?:alle |alt av )?(?:tingene|eiendelene|"
+         r"sakene|alt) (?:mine|mitt)\b|\b(?:katten|hunden|dyrene|kaninen) (?:min |mi |mine )?"
+         r"(?:er|blir|ble) (?:gitt bort|omplassert)\b",
+         unless=r"\b(?:fretex|loppemarked|flytte\w*|flytter|rydde\w*|ryddet|bruktbutikk|"
+                r"finn\.no|allergi\w*)\b", distress_overrides=True),
+    # affairs in order (testament + giving away / everything arranged)
+    Rule("nb.plan_affairs", "plan_or_intent",
+         r"\btestament\w*|\b(?:ordna|ordnet|fiksa|fikset|ryddet opp i) alt\b|\balt er "
+         r"(?:ordnet|ordna|i orden|på plass)\b",
+         requires=r"\b(?:testament\w*|gitt bort|gi bort|ga bort|farvel|avskjed|brev til|"
+                  r"forsikring\w*|passord\w*|omplassert)\b"),
+    # letters to loved ones "in case"
+    Rule("nb.plan_letters", "plan_or_intent",
+         r"\b(?:skrevet|skrev|skriver|skrive|lagt igjen|lagd|laget|spilt inn) (?:et |noen |"
+         r"en |et par )?(?:brev|lapper|lapp|meldinger|video\w*) til %G2%(?:ungene|barna|"
+         r"familien|kona|mannen|samboeren|mamma|pappa|foreldrene|vennene|alle|søsteren|"
+         r"broren|sønnen|datteren)\b",
+         requires=r"\b(?:i tilfelle|hvis noe skjer|om noe skjer|når %JEG% er borte|etter at "
+                  r"%JEG%|farvel|unnskyld|forklare hvorfor|for å forklare)\b"),
+    # doing "it" at a set time, once decided
+    Rule("nb.plan_decided_do_it", "plan_or_intent",
+         r"\b(?:gjør|skal gjøre|kommer til å gjøre|vil gjøre|gjøre) det %NBTIME%",
+         requires=r"\b(?:bestemt %MEG%|har bestemt|orker ikke (?:mer|lenger)|farvel|ferdig med "
+                  r"(?:alt|livet)|ta livet|selvmord|ikke være her|siste gang)\b"),
+    # the means/place/date is chosen
+    Rule("nb.plan_method_chosen", "plan_or_intent",
+         r"\b(?:vet|visste|har funnet|funnet|valgt|valgte|bestemt) (?:meg for )?(?:akkurat )?"
+         r"(?:hvilken|hvilket|hvor|hvordan|stedet|måten|når) %G2%%JEG% (?:skal|vil|kommer til å|"
+         r"ville) (?:bruke|hoppe|gjøre det|henge|ta)\b|\b(?:valgt|satt|bestemt meg for) "
+         r"(?:en )?(?:dato|dag)\b(?! (?:for|til|på)\b)",
+         unless=r"\b(?:bryllup\w*|fest\w*|flytting\w*|ferie\w*|tur\w*|time\w*|intervju\w*|"
+                r"bursdag\w*|møte\w*|operasjon\w*|eksamen|middag|dåp\w*|konfirmasjon\w*)\b"),
+    Rule("nb.plan_research", "plan_or_intent",
+         r"\b(?:smertefri\w*|raskeste|enkleste|sikreste|beste) (?:måte|måten|måter|metode\w*) "
+         r"(?:å|til å|for å) (?:dø|gjøre det|ta livet|forsvinne|avslutte)\b|\b(?:googla|"
+         r"googlet|søkt|søkte|lest om|sjekket|sjekka|undersøkt) %G3%(?:dødelig\w*|overdose|"
+         r"hvor lang tid det tar å dø|hvordan man dør|hvordan (?:henge|ta livet))\b"),
+    # take everything at once (after V2 normalisation "i kveld jeg tar alle pillene")
+    Rule("nb.plan_take_all_now", "plan_or_intent",
+         r"\b(?:tar|svelger|ta|svelge) (?:alle|hele|resten av|hele brettet med|hele glasset med) "
+         r"%G1%%MEDS% %G2%(?:på en gang|samtidig|i kveld|i natt|nå|med alkohol|med vin|"
+         r"med sprit)\b|\b(?:i kveld|i natt|snart|nå) %JEG% (?:tar|svelger) (?:alle|hele|"
+         r"resten av) %G1%%MEDS%"),
+    # ---------------------------------------------------------- self harm
+    Rule("nb.sh_body_object", "self_harm",
+         r"\b(?:kutte|kutter|kuttet|kutta|skar|skjære|skjærer|brente|brent|brenne|brenner|"
+         r"risper|rispet|rispa|rispe|risset|risser|klorte|klort|klorer|klore) (?:%MEG% )?"
+         r"(?:i |på |opp )?%NBBODY%(?: min| mine| mitt)?\b",
+         unless=NB_ACCIDENT, past_ok=True),
+    Rule("nb.sh_intentional", "self_harm",
+         r"\b(?:tok|tatt|tar|svelget|svelga|svelger) %G4%%MEDS% %G6%(?:med vilje|med hensikt|"
+         r"for å slippe å (?:kjenne|føle)|for å ikke (?:kjenne|føle)|for å straffe %MEG%|"
+         r"for å sove for godt|i håp om å ikke våkne)\b|\b(?:brente|brent|kuttet|kutta|skar|"
+         r"rispet|risset|klorte|slo|slått|slår|bet|sultet|dunket|dunker) (?:%MEG%|%G2%%NBBODY%|"
+         r"hodet|håret|veggen) %G6%(?:med vilje|med hensikt|for å straffe %MEG%|for å kjenne "
+         r"(?:noe|smerte)|fordi %JEG% fortjener det|til det gjorde vondt)\b",
+         past_ok=True),
+    Rule("nb.sh_as_coping", "self_harm",
+         r"\b(?:det eneste som hjelper|det som hjelper|hjelper bare|roer meg ned) %G3%(?:er )?"
+         r"(?:å )?(?:kutte|skade|brenne|risse|rispe|slå) (?:%MEG%|%MEG% selv)\b|\b(?:savner|"
+         r"trang til å|sug etter å) (?:å )?(?:kutte|skade %MEG%|risse|rispe)\b"),
+    # ---------------------------------------------------------- past attempt
+    Rule("nb.past_attempt_bare", "past_attempt",
+         r"\b(?:forrige|siste|første|andre|tidligere|mitt|det forrige) forsøk(?:et)?\b"
+         r"(?! (?:på|med|å)\b)",
+         unless=r"\b(?:eksamen|oppkjøring\w*|førerprøve\w*|slank\w*|røykeslutt|slutte å røyke|"
+                r"kake\w*|prøve|intervju\w*|maraton|løp\w*|rekord|passord|kurs\w*|lekse\w*)\b",
+         attempt=True),
+    # ---------------------------------------------------------- passive ideation
+    Rule("nb.pass_ingen_merke", "passive_ideation",
+         r"\bingen (?:ville|hadde|kommer til å|vil|skulle) (?:engang |en gang |vel )?(?:merke\w*|"
+         r"savne\w*|bry\w* seg|brydd seg|gråte\w*|grått|bry seg) %G3%(?:om|hvis|når|dersom) "
+         r"%JEG% (?:var|ble|er) (?:borte|død|vekk)|\bingen (?:ville|hadde|vil) (?:engang )?"
+         r"(?:merke\w*|savne\w*|brydd seg|gråte\w*) %G3%(?:om|hvis|når) %JEG% (?:døde|dør|"
+         r"forsvant|forsvinner|ikke var her|tok livet)\b",
+         negatable=False),
+    Rule("nb.pass_lykkeligere_uten", "passive_ideation",
+         r"\b(?:lykkeligere|gladere|bedre|lettere|enklere|bedre stilt|friere|lettet) "
+         r"(?:om|hvis|dersom|når|uten) (?:%JEG% (?:var|er|ble) (?:borte|død|ikke her)|%MEG%)\b",
+         negatable=False),
+    Rule("nb.pass_lever_eller_dor", "passive_ideation",
+         r"\b(?:bryr %MEG% ikke|gir blaffen|driter i|spiller ingen rolle|samma for meg) "
+         r"(?:om|hvis|enten) %JEG% (?:lever|dør|våkner|overlever)\b",
+         negatable=False),
+    Rule("nb.pass_lei_av_eksistere", "passive_ideation",
+         r"\b(?:lei av|sliten av|ferdig med|orker ikke) (?:å )?(?:eksistere|være til|puste)\b|"
+         r"\bskulle ønske (?:alt|livet|det) bare (?:tok slutt|sluttet|var over)\b"),
+    # ---------------------------------------------------------- harm to others
+    # first-person present/future violent act against a person ("så stikker jeg ham ned")
+    Rule("nb.hto_present", "harm_to_others",
+         r"\b%JEG% (?:stikker|knivstikker|dreper|skyter|kveler|slår ihjel|tar livet av|"
+         r"banker opp|banker|kverker) %NBOTHERS%\b|\b(?:stikke|stikker|stakk) %NBOTHERS% ned\b",
+         unless=r"\b(?:spill\w*|fortnite|minecraft|runde|lol|haha|tiden|prosess\w*|i sjakk)\b"),
+    # weapon carried / brought to a place
+    Rule("nb.hto_weapon", "harm_to_others",
+         r"\b(?:ta|tar|tok|tatt|ha|har|bære|bærer|gå|går|gikk|begynt å gå|ta med) (?:med )?"
+         r"(?:hagla|haglen|geværet|gevær|børsa|pistolen|pistol|våpenet|våpen|en kniv|kniven|"
+         r"kniv|øks|øksa|balltre|balltreet) %G6%(?:på|til) (?:jobb|jobben|skolen|skole|"
+         r"kontoret|huset (?:hans|hennes|deres)|møtet|festen)\b|\b(?:gå|går|gikk|begynt å gå|"
+         r"har|bærer|bære) (?:rundt )?med (?:kniv|våpen|pistol|en kniv)\b",
+         unless=r"\b(?:jakt\w*|fiske\w*|kjøkken\w*|kokk|matlaging|speider\w*|tur\w*|hytta)\b"),
+    Rule("nb.hto_ta_med_barna", "harm_to_others",
+         r"\bta (?:med )?(?:meg )?(?:med )?%NBKIDS% (?:med (?:meg )?)?(?:i døden|når %JEG% "
+         r"(?:går|dør|gjør det|tar livet)|hvis %JEG% (?:går|dør))\b(?! (?:til|på|ut|hjem|fra|"
+         r"i|tur|og|en|for|over|inn|bort)\b)"),
+    # ---------------------------------------------------------- abuse
+    Rule("nb.abuse_reported_threat", "abuse",
+         r"\b%NBABUSER% (?:sa|sier|har sagt|truet med|truer med|skrev|sverget på) (?:at )?"
+         r"(?:han|hun|de)? ?(?:skulle|skal|kommer til å|ville|vil)? ?(?:å )?(?:drepe|skade|slå|"
+         r"ta livet av|banke|voldta|ta ungene fra|ta barna fra) (?:meg|oss|ungene|barna)\b"),
+    Rule("nb.abuse_control", "abuse",
+         r"\b%NBABUSER% %G1%(?:lar|lot) (?:meg|oss) ikke\b|\b%NBABUSER% %G1%(?:nekter|nektet) "
+         r"(?:meg|oss) å\b|\bfår ikke lov (?:til )?å (?:gå ut|treffe|møte|ha|snakke|jobbe|"
+         r"ringe)\b|\b(?:tar|tok|kontrollerer|kontrollerte|sjekker|sjekket|gjemmer|gjemte|"
+         r"leser) (?:telefonen|mobilen|pengene|bankkortet|passet|lønna|lønnen|meldingene|"
+         r"nøklene) (?:min|mine|mitt|mi)\b",
+         unless=r"\b(?:innetid|husarrest|lekse\w*|tenåring\w*|eksamen)\b", negatable=False),
+    Rule("nb.abuse_violent_person", "abuse",
+         r"\b%NBABUSER% %G2%(?:blir|er|ble|kan bli|var|begynner å bli) (?:så |veldig |helt )?"
+         r"(?:voldelig|voldsom|truende|håndgripelig)\b|\b(?:redd|livredd|skrekkslagen) (?:for å|"
+         r"til å) (?:dra|gå|komme|reise) hjem\b|\b(?:tar|tok|tatt|holdt|holder) (?:meg i |"
+         r"%G1%)?(?:kvelertak|strupetak)(?: på %MEG%)?\b|\b%NBABUSER% %G2%(?:tar|tok|holder|"
+         r"holdt) (?:meg )?rundt halsen\b"),
+    Rule("nb.abuse_sexual_euphemism", "abuse",
+         r"\b%NBABUSER% %G1%(?:kommer|kom|sniker seg|snek seg|kryper|krøp) inn (?:på|i) "
+         r"(?:rommet|soverommet|senga|sengen)(?: mitt| min| mi)?\b|\b(?:tvinger|tvang|presser|"
+         r"presset|pressa) (?:meg|oss|henne|ham) (?:til å )?(?:ha sex|gjøre ting|ta på|sende "
+         r"(?:nakenbilder|bilder))\b|\btar på meg (?:der|når|om natta|om natten|og %JEG%)\b"),
+    Rule("nb.abuse_child_signs", "abuse",
+         r"\b%NBKIDS% %G4%(?:har|hadde|kommer med|er fulle? av|med) (?:alltid |stadig |ofte |"
+         r"igjen |nye |masse |mange )?%G1%(?:blåmerker|blåveis|brannmerker|merker etter slag|"
+         r"skader)\b|\b%NBKIDS% %G3%(?:er|virker) (?:redd|livredd) (?:for å|for) (?:gå|dra|"
+         r"komme) hjem\b",
+         requires=r"\b(?:alltid|stadig|ofte|igjen|masse|mange|fulle? av|hver|redde?|"
+                  r"skriking|skrik|roping)\b",
+         unless=r"\b(?:fotball|falt|sklei|skled|lekte|trening|ramlet|sykkel\w*|akte)\b"),
+    Rule("nb.abuse_hear_violence", "abuse",
+         r"\b(?:hører|hørte|hørt) %G4%(?:skriking|skrik|slag|dunking|gråt og roping|at de "
+         r"slår|at han slår|at hun slår)\b",
+         requires=r"\b(?:nabo\w*|ved siden av|gjennom veggen|oppe|nede|barna|ungene|barnet|"
+                  r"ungen)\b",
+         unless=r"\b(?:lekeplassen|fest\w*|spill\w*|film\w*|tv|fotball|moro|latter)\b"),
+    Rule("nb.abuse_hurt_own_child", "abuse",
+         r"\b%JEG% (?:har )?%G4%(?:slo|slår|slått|ristet|rister|ristet|sparket|dyttet|kløp|"
+         r"lugget|klapset|denget|kastet|tok kvelertak på) %NBKIDS%\b",
+         unless=r"\b(?:ved et uhell|uhell|ballen|lek\w*|spill\w*|i sjakk|i kort|kiling)\b"),
 )

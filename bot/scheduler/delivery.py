@@ -78,15 +78,19 @@ def latest_identity(session: Session, patient_id: int) -> ChannelIdentity | None
 def _claim(db: Database, service: ReminderService, patient_id: int, purpose: str,
            decide: Callable[[Session, Patient | None], Decision],
            ) -> tuple[Decision, ChannelIdentity | None, int | None]:
+    # Read and decide first, then write in a transaction of its own whose first
+    # statement is the INSERT: on SQLite that takes the write lock up front (waiting
+    # politely under load) instead of upgrading a read snapshot, which can fail.
     with db.session() as session:
         patient = session.get(Patient, patient_id)
         decision = decide(session, patient)
         if not decision.send:
             return decision, None, None
-        assert patient is not None
         identity = latest_identity(session, patient_id)
         if identity is None:
             return Decision(False, "no_channel"), None, None
+        session.expunge(identity)
+    with db.session() as session:
         row = ReminderSend(patient_id=patient_id, purpose=purpose, due_slot=decision.slot,
                            kind=decision.kind, channel=identity.channel,
                            sender_id=identity.sender_id, status="sent",
@@ -97,8 +101,7 @@ def _claim(db: Database, service: ReminderService, patient_id: int, purpose: str
         except IntegrityError:
             session.rollback()
             return Decision(False, "already_sent", slot=decision.slot), None, None
-        service.after_send(session, patient, decision)
-        session.expunge(identity)
+        service.after_send(session, patient_id, decision)
         return decision, identity, row.id
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.audit import audit
@@ -229,17 +229,19 @@ class ReminderService:
             return Decision(False, "quiet_hours", retry_at=self.quiet.next_allowed(local))
         return Decision(True, "due", kind="homework", slot=slot)
 
-    def after_send(self, session: Session, patient: Patient, decision: Decision) -> None:
-        row = self.prefs(session, patient)
+    def after_send(self, session: Session, patient_id: int, decision: Decision) -> None:
         if decision.kind == "phq9":
             # Ignored or not, the next scheduled PHQ-9 reminder is a full interval away.
             interval = timedelta(days=self.settings.phq9_interval_days)
             due = date.fromisoformat(decision.slot) + interval
-            row.phq9_due_on = due.isoformat()
+            session.execute(update(ReminderPreference)
+                            .where(ReminderPreference.patient_id == patient_id)
+                            .values(phq9_due_on=due.isoformat()))
         elif decision.kind == "homework":
-            row.homework_due_at = None
-            row.homework_module = None
-            row.updated_at = self.clock.now()
+            session.execute(update(ReminderPreference)
+                            .where(ReminderPreference.patient_id == patient_id)
+                            .values(homework_due_at=None, homework_module=None,
+                                    updated_at=self.clock.now()))
 
     def _row(self, session: Session, patient: Patient | None) -> ReminderPreference | None:
         if patient is None:

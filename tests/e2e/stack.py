@@ -32,6 +32,10 @@ class Stack:
     procs: list[subprocess.Popen] = field(default_factory=list)
     extra_env: dict[str, str] = field(default_factory=dict)
     logs: list[Path] = field(default_factory=list)
+    # Channels: the credentials file Rasa starts with (credentials.yml lists REST,
+    # socket.io and Telegram; Telegram stays off unless extra_env sets TELEGRAM_TOKEN).
+    credentials: Path = REPO_ROOT / "credentials.yml"
+    rasa_args: list[str] = field(default_factory=list)
 
     @property
     def rasa_url(self) -> str:
@@ -50,6 +54,11 @@ class Stack:
             "RASA_TELEMETRY_ENABLED": "false",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "TF_CPP_MIN_LOG_LEVEL": "3",
+            # Named by credentials.yml; off and hermetic unless a test turns them on.
+            "TELEGRAM_TOKEN": "",
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
+            "TELEGRAM_WEBHOOK_URL": "",
+            "TELEGRAM_WEBHOOK_SECRET": "",
         })
         env.update(self.extra_env)
         return env
@@ -74,8 +83,8 @@ class Stack:
         self._spawn("actions", [py, "-m", "rasa_sdk", "--actions", "actions",
                                 "--port", str(self.action_port)])
         self._spawn("rasa", [py, "-m", "rasa", "run", "--enable-api", "--model", str(model),
-                             "--endpoints", str(endpoints), "--credentials", "credentials.yml",
-                             "--port", str(self.rasa_port)])
+                             "--endpoints", str(endpoints), "--credentials", str(self.credentials),
+                             "--port", str(self.rasa_port), *self.rasa_args])
         deadline = time.monotonic() + timeout
         for url in (f"http://127.0.0.1:{self.action_port}/health", f"{self.rasa_url}/status"):
             while True:

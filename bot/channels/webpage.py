@@ -1,0 +1,165 @@
+"""The patients' web chat page: `python -m bot web` (aiohttp) on WEB_PORT.
+
+Serves web/index.html with the practice's name, a short privacy and safety notice and
+the settings the widget needs, the page's own CSS and script from web/static/, and the
+rasa-webchat bundle from web/node_modules (installed by scripts/ensure_web.sh; nothing
+is loaded from a CDN). The widget talks to Rasa's socket.io channel directly: at
+RASA_PUBLIC_URL, or by default on the page's own host at RASA_PORT.
+
+`/?code=ABCD-EFGH` links the chat with that invite code on its first visit, as a
+Telegram deep link does.
+"""
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from bot.settings import REPO_ROOT, Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = REPO_ROOT / "web"
+BUNDLE = WEB_DIR / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+CODE_RE = re.compile(r"^[A-Za-z0-9-]{4,20}$")
+HOST_RE = re.compile(r"[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]")
+DEFAULT_PRACTICE = "Your GP practice"
+
+
+def practice_name(settings: Settings) -> str:
+    """PRACTICE_NAME, else the only practice in the database, else a neutral name."""
+    if settings.practice_name:
+        return settings.practice_name
+    try:
+        from sqlalchemy import select
+
+        from bot.db import Database
+        from bot.db.models import Practice
+
+        db = Database(settings.database_url)
+        try:
+            with db.session() as session:
+                names = session.execute(select(Practice.name).limit(2)).scalars().all()
+        finally:
+            db.dispose()
+        if len(names) == 1:
+            return str(names[0])
+    except Exception as exc:  # the page works without a database
+        log.info("practice name not read from the database (%s)", exc)
+    return DEFAULT_PRACTICE
+
+
+def emergency_line(settings: Settings) -> str:
+    try:
+        from bot.safety.resources import resources_for
+
+        first = resources_for(settings.default_country, settings.default_language)[0]
+        return f"{first.phone} ({first.name})" if first.phone else first.name
+    except Exception:
+        return "your local emergency number"
+
+
+def socket_url(settings: Settings, request: web.Request) -> str:
+    if settings.rasa_public_url:
+        return settings.rasa_public_url
+    raw = request.host or ""
+    if raw.startswith("["):  # an IPv6 literal, e.g. [::1]:8080
+        host = raw.split("]", 1)[0] + "]"
+    else:
+        host = raw.split(":", 1)[0]
+    if not HOST_RE.fullmatch(host):
+        host = "127.0.0.1"  # never echo a strange Host header into the page
+    scheme = "https" if request.secure else "http"
+    return f"{scheme}://{host}:{settings.rasa_port}"
+
+
+def _json_for_html(data: dict[str, Any]) -> str:
+    return json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def render_page(template: str, settings: Settings, practice: str, emergency: str,
+                socket: str, code: str | None) -> str:
+    config = {
+        "socketUrl": socket,
+        "socketPath": "/socket.io/",
+        "practice": practice,
+        "language": settings.default_language,
+        "inviteCode": code,
+        "initPayload": f"/start {code}" if code else "/greet",
+    }
+    values = {
+        "PRACTICE": html.escape(practice),
+        "EMERGENCY": html.escape(emergency),
+        "LANG": html.escape(settings.default_language),
+        "CONFIG": _json_for_html(config),
+    }
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def security_headers(socket: str) -> dict[str, str]:
+    parts = urlsplit(socket)
+    ws = ("wss" if parts.scheme == "https" else "ws") + f"://{parts.netloc}"
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return {
+        "Content-Security-Policy": (
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            f"img-src 'self' data: https:; connect-src 'self' {origin} {ws}; "
+            "font-src 'self' data:; frame-ancestors *; base-uri 'none'; form-action 'self'"),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+    }
+
+
+async def _no_content() -> web.Response:
+    return web.Response(status=204)
+
+
+def make_app(settings: Settings | None = None, web_dir: Path = WEB_DIR) -> web.Application:
+    settings = settings or load_settings()
+    template = (web_dir / "index.html").read_text(encoding="utf-8")
+    practice = practice_name(settings)
+    emergency = emergency_line(settings)
+    bundle = web_dir / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+
+    async def index(request: web.Request) -> web.Response:
+        code = request.query.get("code", "").strip()
+        socket = socket_url(settings, request)
+        page = render_page(template, settings, practice, emergency, socket,
+                           code if CODE_RE.match(code) else None)
+        return web.Response(text=page, content_type="text/html", charset="utf-8",
+                            headers=security_headers(socket))
+
+    async def widget(request: web.Request) -> web.StreamResponse:
+        if not bundle.is_file():
+            return web.Response(status=503, content_type="text/plain", text=(
+                "The chat widget is not installed: run scripts/ensure_web.sh "
+                "(npm ci in web/)."))
+        return web.FileResponse(bundle, headers={"Cache-Control": "public, max-age=3600",
+                                                 "Content-Type": "application/javascript"})
+
+    async def health(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "widget": bundle.is_file()})
+
+    app = web.Application()
+    app.router.add_get("/", index)
+    app.router.add_get("/health", health)
+    app.router.add_get("/favicon.ico", lambda request: _no_content())
+    app.router.add_get("/vendor/rasa-webchat.js", widget)
+    app.router.add_static("/static/", web_dir / "static", follow_symlinks=False)
+    return app
+
+
+def run_web(port: int | None = None, host: str = "0.0.0.0") -> int:  # noqa: S104 - a web page
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    web.run_app(make_app(settings), host=host, port=port or settings.web_port,
+                print=lambda *_: None, access_log=None)
+    return 0

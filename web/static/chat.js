@@ -1,0 +1,130 @@
+/* The chat page: mounts the rasa-webchat widget (served locally from web/node_modules),
+   links an invite code, and fills the widget's accessibility gaps (labels, keyboard
+   access to the answer buttons, a live region for new messages). */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("chat-config").textContent);
+  var statusEl = document.getElementById("chat-status");
+  var form = document.getElementById("code-form");
+  var input = document.getElementById("invite-code");
+  var errorEl = document.getElementById("code-error");
+  var mount = document.getElementById("webchat");
+  var widget = null;
+  var connected = false;
+
+  function setStatus(text) {
+    statusEl.textContent = text;
+  }
+
+  if (!window.WebChat || typeof window.WebChat.default !== "function") {
+    setStatus("The chat could not be loaded. Please reload the page or try again later.");
+    return;
+  }
+
+  // A code from the link (?code=...) is sent once, as the first message of a new chat;
+  // take it out of the address so a reload or a shared screenshot does not show it.
+  if (config.inviteCode && window.history && window.history.replaceState) {
+    window.history.replaceState(null, "", window.location.pathname);
+  }
+
+  window.WebChat.default({
+    socketUrl: config.socketUrl,
+    socketPath: config.socketPath,
+    initPayload: config.initPayload,
+    customData: { language: config.language },
+    title: config.practice,
+    subtitle: "Guided self-help",
+    inputTextFieldHint: "Type a message…",
+    connectingText: "Connecting…",
+    embedded: true,
+    withRules: false,
+    hideWhenNotConnected: false,
+    showCloseButton: false,
+    params: { storage: "local" },
+    customMessageDelay: function (message) {
+      return Math.min(1200, 250 + (message ? message.length : 0) * 6);
+    },
+    onSocketEvent: {
+      connect: function () {
+        connected = true;
+        setStatus("Connected.");
+      },
+      disconnect: function () {
+        connected = false;
+        setStatus("Connection lost. Trying again…");
+      },
+      connect_error: function () {
+        connected = false;
+        setStatus("Can't reach the chat server. Trying again…");
+      }
+    },
+    innerRef: function (element) {
+      widget = element;
+    }
+  }, mount);
+
+  function normalise(code) {
+    return code.replace(/\s+/g, "").toUpperCase();
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var code = normalise(input.value);
+    errorEl.textContent = "";
+    input.removeAttribute("aria-invalid");
+    if (!/^[A-Z0-9-]{4,20}$/.test(code)) {
+      errorEl.textContent = "Please type the code as it is in your letter, for example ABCD-EFGH.";
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      return;
+    }
+    if (!widget || !widget.sendMessage || !connected) {
+      errorEl.textContent = "The chat isn't connected yet. Please wait a moment and try again.";
+      return;
+    }
+    // The same message a Telegram deep link sends; the second argument is what the
+    // chat shows as the patient's message.
+    widget.sendMessage("/start " + code, "My invite code: " + code);
+    input.value = "";
+    var box = mount.querySelector(".rw-new-message");
+    if (box) { box.focus(); }
+  });
+
+  // ---- accessibility of the widget's own markup ----
+  function label(el, text) {
+    if (el && !el.getAttribute("aria-label")) { el.setAttribute("aria-label", text); }
+  }
+
+  function onKeyActivate(event) {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      event.currentTarget.click();
+    }
+  }
+
+  function patch() {
+    label(mount.querySelector(".rw-new-message"), "Message");
+    label(mount.querySelector(".rw-send"), "Send");
+    var log = mount.querySelector(".rw-messages-container");
+    if (log && !log.getAttribute("role")) {
+      log.setAttribute("role", "log");
+      log.setAttribute("aria-live", "polite");
+      log.setAttribute("aria-label", "Conversation");
+      log.setAttribute("tabindex", "0");
+    }
+    var replies = mount.querySelectorAll(".rw-reply:not([data-a11y])");
+    for (var i = 0; i < replies.length; i++) {
+      var r = replies[i];
+      r.setAttribute("data-a11y", "1");
+      if (r.tagName !== "A" && r.tagName !== "BUTTON") {
+        r.setAttribute("role", "button");
+        r.setAttribute("tabindex", "0");
+        r.addEventListener("keydown", onKeyActivate);
+      }
+    }
+  }
+
+  new MutationObserver(patch).observe(mount, { childList: true, subtree: true });
+  patch();
+})();
