@@ -489,3 +489,117 @@ def test_family_fires(text: str, category: str) -> None:
 def test_family_not_fire(text: str) -> None:
     res = detect(text)
     assert not res.risk, (text, res.evidence)
+
+
+# ---------------------------------------------------------------- concept co-occurrence layer
+from bot.safety.concepts import find_concepts  # noqa: E402
+from bot.safety.detector import PAST, RECENT, _negated  # noqa: E402
+
+
+def _concept_hits(text: str):
+    return find_concepts(normalise(text)[0], _negated, PAST, RECENT)
+
+
+# (text, expected concept rule, expected category of that concept hit)
+CONCEPT_FIRE = [
+    # SELF + WISH/HOPE + DEATH
+    ("i kind of hope i dont make it to 50", "concept.self_hope_death", "passive_ideation"),
+    ("I'd honestly rather not be around next year", "concept.self_hope_death", "passive_ideation"),
+    ("jeg vil bare slippe å våkne", "concept.self_hope_death", "passive_ideation"),
+    ("part of me really wants to just end it", "concept.self_wish_death", "active_ideation"),
+    ("I don't want to be alive any more", "concept.no_wish_life", "active_ideation"),
+    # BURDEN + ABSENCE
+    ("my kids would manage better with the insurance money", None, None),
+    ("familien hadde klart seg bedre uten meg", "concept.burden", "passive_ideation"),
+    # METHOD + INTENT/TIME/FIXATION
+    ("I keep going out to the shed to look at the rope, keep looking at it", "concept.method_intent",
+     "plan_or_intent"),
+    ("i morgen går jeg ut i havet", "concept.method_intent", "plan_or_intent"),
+    # MEANS + STOCKPILE, QUANTITY + LETHAL, HEIGHT + PLACE
+    ("been stocking up on codeine from different pharmacies", "concept.means_stockpile",
+     "plan_or_intent"),
+    ("how many sleeping tablets would it take", "concept.quantity_lethal", "plan_or_intent"),
+    ("hvor høyt er det fra taket på blokka", "concept.height_place", "plan_or_intent"),
+    # PREP + AFTER
+    ("I've written down my passwords so my brother can deal with things after",
+     "concept.preparation", "plan_or_intent"),
+    ("har gitt bort gitaren, trenger ikke den etter fredag", "concept.preparation", "plan_or_intent"),
+    # SELF-HARM ACT + SELF object (past -> past_attempt)
+    ("I scratched my forearms raw last night", "concept.sh_act_self", "self_harm"),
+    ("har skadet meg igjen", "concept.sh_act_self", "self_harm"),
+    ("when I was at uni I used to burn my legs", "concept.sh_act_self", "past_attempt"),
+    # ATTEMPT + PAST
+    ("Had an OD when I was at college", "concept.attempt_past", "past_attempt"),
+    # AGENT + VIOLENCE + VICTIM, control, fear
+    ("my stepfather strangles me when he is angry", "concept.agent_violence_victim", "abuse"),
+    ("faren min banker mamma når han er full", "concept.agent_violence_victim", "abuse"),
+    ("he controls all the money and won't let me see friends", "concept.agent_control", "abuse"),
+    ("jeg er livredd for samboeren min", "concept.fear_partner", "abuse"),
+    # SELF + INTRUSIVE + VIOLENCE + PERSON
+    ("I get images of drowning my baby in the bath", "concept.self_violence_other",
+     "harm_to_others"),
+    ("jeg er redd for at jeg skal skade ungen min", "concept.self_violence_other",
+     "harm_to_others"),
+]
+CONCEPT_FIRE = [c for c in CONCEPT_FIRE if c[1] is not None]
+
+CONCEPT_NOT_FIRE = [
+    "this commute is killing me",
+    "I'm dying to try that new ramen place",
+    "my laptop died during the exam",
+    "I want to see the northern lights before I die",
+    "I hope my grandad doesn't die before Christmas",
+    "my nan died in her sleep and I miss her",
+    "I hope I don't get into an accident on the ice",
+    "will I die if I mix paracetamol and ibuprofen?",
+    "I want to disappear to a cabin for a weekend",
+    "I'm thinking of ending it with my girlfriend",
+    "we beat them 4-2 in the cup match",
+    "my son hit the ball over the fence",
+    "I cut back on sugar and feel better",
+    "I burned my hand on the oven tray",
+    "jeg kuttet meg på et papirark på jobben",
+    "vi slo i hjel tida med kortspill",
+    "jeg er dødstrøtt i dag",
+    "jeg holdt på å dø av latter",
+    "jeg vil forsvinne en helg til hytta",
+    "I wrote a letter to the council about the bins",
+    "I have enough pills for the month",
+    "I'm going to the gun club tonight",
+    "the film is about a man who wants to die",
+    "my mum will kill me if I'm late",
+    "she hit me up on snapchat",
+    "I'm not suicidal and I don't want to die",
+]
+
+
+@pytest.mark.parametrize(("text", "rule", "category"), CONCEPT_FIRE)
+def test_concept_fires(text: str, rule: str, category: str) -> None:
+    hits = _concept_hits(text)
+    got = {(h.rule, h.category) for h in hits}
+    assert (rule, category) in got, (text, normalise(text), got)
+    assert detect(text).risk
+
+
+@pytest.mark.parametrize("text", CONCEPT_NOT_FIRE)
+def test_concept_does_not_fire(text: str) -> None:
+    assert _concept_hits(text) == [], (text, _concept_hits(text))
+
+
+def test_concept_evidence_shape() -> None:
+    res = detect("i kind of hope i dont make it to 50")
+    ev = [e for e in res.evidence if e.startswith("concepts ")]
+    assert ev, res.evidence
+    assert ev[0] == "concepts SELF+HOPE+DEATH: 'i' 'hope' 'dont make it to 50' (concept/passive_ideation)"
+    m = [m for m in res.matches if m.concepts][0]
+    assert m.rule == "concept.self_hope_death" and m.concepts == "SELF+HOPE+DEATH"
+    assert m.urgency == "soon"
+
+
+def test_concept_merges_with_rules() -> None:
+    # phrase rule and concept layer both fire; the union is reported, priority unchanged
+    res = detect("I want to die")
+    rules = {m.rule for m in res.matches}
+    assert any(r.startswith("concept.") for r in rules)
+    assert any(not r.startswith("concept.") for r in rules)
+    assert res.category == "active_ideation"

@@ -76,7 +76,11 @@ IDIOMS = _rx(
     r"kutte\w* ned(?: på)?", r"kutt\w* (?:ned|håret|gresset|plenen)", r"klippe\w* håret",
     r"tar livet av meg(?= \S+ (?:jobben|trafikken|hodepinen))",
     r"(?:\w+en|\w+a|denne \w+|dette \w+|det) tar livet av meg",
-    r"(?:is|s|was) going to kill me", r"hit\w* (?:me|us|him|her|them) up",
+    r"(?:is|s|was) going to kill me", r"before (?:i|we|you) die", r"før (?:jeg|vi) dør",
+    r"push\w* (?:me|him|her|them) to", r"dytte\w* (?:meg|ham|henne) til å", r"kick\w* (?:me|us) out",
+    r"hurt\w* (?:his|her|their|your|my \w+s|someones|peoples) feelings", r"burn\w* (?:myself )?out",
+    r"cut\w* (?:myself|me|them|him|her) off", r"tar på meg (?:skylden|skylda|ansvaret|jobben)",
+    r"against my will", r"hit\w* (?:me|us|him|her|them) up",
     r"(?:will|ll|is going to|gonna|going to|would) (?:literally )?kill me if",
     r"(?:dreper|dreper meg|kommer til å drepe) meg (?:hvis|om)", r"dreper meg hvis",
     r"slo opp med", r"slå\w* (?:meg|seg) til ro", r"slo\w* meg på målstreken",
@@ -84,10 +88,14 @@ IDIOMS = _rx(
 )
 
 # --------------------------------------------------------------------------- lexicons
-SELF = _rx(r"i", r"im", r"ive", r"id", r"ill", r"me", r"myself", r"jeg", r"eg", r"æ", r"meg",
-           r"meg selv", r"mæ")
+SELF = _rx(r"i", r"im", r"ive", r"id", r"ill", r"me", r"myself", r"jeg", r"eg", r"meg",
+           r"meg selv")
+SELF_SUBJ = _rx(r"i", r"im", r"ive", r"id", r"ill", r"jeg", r"eg")
 OTHER_SUBJ = _rx(
     r"he", r"she", r"they", r"hes", r"shes", r"theyre", r"han", r"hun", r"de", r"ham", r"henne",
+    r"someone", r"somebody", r"who", r"noen", r"som", r"people", r"folk",
+    r"(?:a|the|this|that|en|ei|et) (?:\w+ )?(?:man|woman|guy|girl|boy|character|person|kid|mann|"
+    r"dame|kvinne|gutt|jente|person)", r"hovedpersonen",
     r"(?:my|our|his|her|their) (?:\w+ )?(?:mum|mom|mother|dad|father|grandad|grandpa|grandma|nan|"
     r"granny|brother|sister|friend|dog|cat|husband|wife|partner|son|daughter|baby|uncle|aunt|"
     r"cousin|boss|pet|hamster|rabbit|horse|colleague|neighbour)",
@@ -103,8 +111,7 @@ WISH = _rx(
     r"vurderer", r"vurdert", r"fristet til", r"klar for", r"klar til", r"trang til",
 )
 HOPE = _rx(
-    r"hope", r"hoping", r"hoped", r"wish", r"wishing", r"wished", r"would rather", r"d rather",
-    r"id rather", r"prefer", r"wouldnt mind", r"wouldnt care", r"dont care if", r"pray",
+    r"hope", r"hoping", r"hoped", r"wish", r"wishing", r"wished", r"(?:would|d|id) (?:\w+ )?rather", r"prefer", r"wouldnt mind", r"wouldnt care", r"dont care if", r"pray",
     r"would be (?:easier|better|nice|a relief|fine)", r"d be (?:easier|better|fine|happy)",
     r"id be (?:fine|happy|ok|okay|relieved)", r"be fine with", r"wouldnt be (?:sad|upset)",
     r"håper", r"håpet", r"ønsker", r"ønsket", r"skulle ønske", r"ønske", r"helst",
@@ -126,7 +133,7 @@ TIME = _rx(
     r"etter (?:jul|nyttår|bursdagen\w*|begravelsen)",
 )
 _DEATH_ACT = (
-    r"die", r"dying", r"kill myself", r"killing myself", r"kms", r"end it(?! with)(?: all)?",
+    r"die", r"kill myself", r"killing myself", r"kms", r"end it(?! with)(?: all)?",
     r"ending it(?! with)(?: all)?", r"end (?:things|everything|my life|it all|this(?= \.| ,| ?$))",
     r"ending (?:things|everything|my life|it all)", r"take my (?:own )?life",
     r"taking my (?:own )?life", r"end my own life", r"unalive(?: myself)?", r"suicide",
@@ -137,7 +144,8 @@ _DEATH_ACT = (
     r"gjøre det(?= \.| ,| ?$)",
 )
 _DEATH_PASS = (
-    r"dead", r"be dead", r"was dead", r"were dead", r"gone", r"be gone", r"gone forever",
+    r"dead", r"be dead", r"was dead", r"were dead", r"be gone", r"gone forever", r"was gone",
+    r"were gone",
     r"(?:not|never|didnt|dont|wouldnt) (?:to )?(?:wake|waking|woke) up", r"never wake", r"not wake",
     r"(?:not|wasnt|werent|isnt|wouldnt) (?:be )?(?:here|around|alive)(?: anymore)?",
     r"not (?:be )?(?:here|around)", r"not (?:to )?exist", r"didnt exist", r"never existed",
@@ -148,7 +156,10 @@ _DEATH_PASS = (
     r"(?:never|not) (?:been|be|being) born", r"never born",
     r"(?:dont|not|never|wont) make it (?:to|past) \d+", r"fall asleep forever", r"sleep forever",
     r"stop breathing", r"not have to wake up",
-    r"død", r"være død", r"var død", r"borte", r"bli borte", r"(?:ikke|aldri) (?:å )?våkne\w*",
+    r"(?:it|this|everything|it all|all of it) (?:all )?to (?:end|stop|be over)(?= \.| ,| ?$| now| forever)",
+    r"at (?:alt|det|det hele) skal ta slutt", r"at alt tar slutt",
+    r"død", r"være død", r"var død", r"være borte", r"var borte", r"bli borte",
+    r"borte for alltid", r"(?:ikke|aldri) (?:å )?våkne\w*",
     r"ikke (?:å )?(?:være|var|er) (?:her|til)(?: lenger| mer)?", r"ikke fantes", r"ikke finnes",
     r"ikke eksistert?e?", r"forsv(?:inne|ant|inner)(?= \.| ,| ?$| for alltid| helt)",
     r"påkjørt", r"bilulykke", r"(?:en |i en )?ulykke", r"aldri (?:var|ble|hadde blitt|blitt) født",
@@ -184,7 +195,7 @@ METHOD = _rx(
     r"cliff|train|tracks|multi storey)", r"in front of (?:a |the )?(?:train|bus|lorry|truck)",
     r"train tracks", r"the tracks", r"railway line", r"overdose", r"od",
     r"(?:drive|crash) (?:my car )?into (?:a |the )?(?:tree|wall|lorry|truck|river|bridge)",
-    r"gun", r"shotgun", r"exhaust", r"charcoal", r"helium",
+    r"gun(?! club| range| shop| show| license| licence)", r"shotgun", r"exhaust", r"charcoal", r"helium",
     r"tau", r"tauet", r"løkke", r"snare", r"henge meg", r"drukne meg", r"gå i sjøen",
     r"(?:går|gå|gikk) ut i (?:sjøen|havet|vannet|elva)", r"hoppe (?:fra|ut fra|foran) \w+",
     r"foran toget", r"togskinnene", r"skinnene", r"overdose", r"kjøre (?:av veien|i fjellveggen|"
@@ -272,11 +283,11 @@ VIOLENCE = _rx(
     r"hit\w*", r"beat\w*", r"slap\w*", r"punch\w*", r"kick\w*", r"push\w*", r"shov\w*",
     r"chok\w*", r"strangl\w*", r"throttl\w*", r"stab\w*", r"kill\w*", r"hurt\w*", r"harm",
     r"shak\w*", r"smother\w*", r"drown\w*", r"rap(?:e|ed|es|ing)", r"abus\w*", r"molest\w*",
-    r"touch(?:es|ed|ing)?", r"forced? (?:himself|herself|themselves) on", r"forc(?:es|ed|ing)",
-    r"threaten\w*(?: to \w+)?", r"lock(?:s|ed)? (?:me )?in", r"grab\w*", r"strangle", r"bash\w*",
+    r"touch(?:es|ed|ing)?", r"forced? (?:himself|herself|themselves) on",
+    r"threaten\w* (?:to )?(?:kill|hurt|hit|beat|harm|stab)", r"lock(?:s|ed)? (?:me )?in",
+    r"grab\w*(?= me by)", r"strangle", r"bash\w*",
     r"slå\w*", r"slo", r"slått", r"bank\w*", r"dytt\w*", r"kvel\w*", r"tar kvelertak på",
-    r"tok kvelertak på", r"voldt\w*", r"tvang seg på", r"tvinge\w*", r"tvang", r"tru(?:er|et|ende)"
-    r"(?: med å \w+)?", r"sparke\w*", r"sparket", r"drep\w*", r"drap\w*", r"skade\w*", r"skadet",
+    r"tok kvelertak på", r"voldt\w*", r"tvang seg på", r"tvinge\w*", r"tvang", r"tru(?:er|et|ende) med å (?:drepe|skade|slå|ta livet av)", r"sparke\w*", r"sparket", r"drep\w*", r"drap\w*", r"skade\w*", r"skadet",
     r"knivstikk\w*", r"ta livet av", r"rist\w*", r"kvel\w*", r"tar på", r"tok på", r"befø\w*",
     r"lås\w* (?:meg )?inne", r"misbruk\w*", r"mishandl\w*",
 )
@@ -336,9 +347,15 @@ PARTNER = _rx(
     r"(?:mannen|kona|samboeren|kjæresten|typen|faren|pappa|stefaren|eksen|moren|mamma|stemoren)"
     r"(?: min| mi)?",
 )
+HARSH = re.compile(fold_nb(
+    r"(?:kill|hurt|harm|stab|strangl|chok|smother|drown|shak|hit|beat|punch|slap|strangle|"
+    r"drep|drap|skad|knivstikk|kvel|slå|slo|bank|rist|ta livet av)"))
 ACUTE = _rx(r"wont stop", r"cant stop", r"keep", r"today", r"now", r"slutter ikke", r"i dag", r"nå",
             r"hele tida", r"hele tiden", r"terrifies", r"skremmer", r"scares")
 
+_LIFE_QUAL = re.compile(fold_nb(
+    r" (?:like (?!this|that)|with|in|at|there|near|abroad|alone|sånn som|som|med|i|på|der|hos)"))
+_NEG_BETWEEN = re.compile(r" (?:not|no|never|dont|didnt|doesnt|wont|wouldnt|ikke|aldri) ")
 _BOUND = re.compile(r" (?:\.|,|but|men|because|fordi) ")
 
 
@@ -376,7 +393,7 @@ def _first(tags: list[Tag], after: int = -1, before: int = 10**9) -> Tag | None:
 def _subject_is_self(text: str, lo: int, pos: int) -> bool | None:
     """Nearest person reference before ``pos`` in the clause: True self, False other."""
     seg = text[lo:pos]
-    last_self = max((m.end() for m in SELF.finditer(seg)), default=-1)
+    last_self = max((m.end() for m in SELF_SUBJ.finditer(seg)), default=-1)
     last_other = max((m.end() for m in OTHER_SUBJ.finditer(seg)), default=-1)
     if last_self < 0 and last_other < 0:
         return None
@@ -424,6 +441,10 @@ def find_concepts(
                 continue
             w = _first([t for t in pos(wishes) if t[1] <= d[0]])
             h = _first([t for t in pos(hopes) if t[1] <= d[0]])
+            if w is not None and _NEG_BETWEEN.search(text, w[1], d[0]):
+                w = None
+            if h is not None and _NEG_BETWEEN.search(text, h[1], d[0]):
+                h = None
             if w is None and h is None:
                 continue
             selft = _first(_tags(SELF, text, lo, d[0]))
@@ -441,6 +462,8 @@ def find_concepts(
             if not negated(text, w[0], w[1]):
                 continue
             lf = _first(_tags(LIFE, text, w[1], c_hi))
+            if lf is not None and _LIFE_QUAL.match(text, lf[1]):
+                lf = None
             if lf is not None and text[w[1]:lf[0]].count(" ") <= 3:
                 add(cat_or_past("active_ideation"), "concept.no_wish_life",
                     "SELF+NEG+WISH+LIFE", _first(_tags(SELF, text, lo, w[0])), w, lf)
@@ -474,6 +497,9 @@ def find_concepts(
         means = _tags(MEANS, text, lo, hi)
         if means:
             s = _first(pos(_tags(STOCKPILE, text, lo, hi)))
+            if s is not None and s[2] in ("enough", "nok") and re.match(
+                    r" (?:\S+ ){0,2}(?:for|til|to last|a day|om dagen|per)\b", text[s[1]:]):
+                s = None
             if s is not None and not is_past:
                 add("plan_or_intent", "concept.means_stockpile", "MEANS+STOCKPILE", s, means[0])
         # quantity question + lethal outcome
@@ -560,7 +586,7 @@ def find_concepts(
                             (v[0] - len(near_before) + ag.start(), v[0] - len(near_before) + ag.end(),
                              ag.group(0)), v, vic if vic[2] else None)
                         break
-                if self_agent is True:
+                if self_agent is True and HARSH.match(v[2]):
                     per = _first(_tags(PERSON, text, v[1], obj_seg_end))
                     cue = _first(_tags(INTRUSIVE, text, lo, v[0]))
                     if per is not None and cue is not None and text[v[1]:per[0]].count(" ") <= 2:
