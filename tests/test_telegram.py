@@ -196,7 +196,7 @@ async def test_text_goes_to_the_dialogue_with_a_typing_indicator(
 
 async def test_typing_is_repeated_while_the_bot_works(
         fake: FakeTelegram, tg: tuple[TelegramBridge, Dialogue]) -> None:
-    bridge, dialogue = tg
+    bridge, _ = tg
 
     async def slow(sender_id: str, text: str, metadata: Mapping[str, Any]) -> None:
         await asyncio.sleep(0.5)
@@ -253,7 +253,7 @@ async def test_a_press_on_a_forgotten_long_payload_sends_the_label(
 
 async def test_flood_limit_is_waited_out_and_retried(
         fake: FakeTelegram, tg: tuple[TelegramBridge, Dialogue]) -> None:
-    bridge, dialogue = tg
+    bridge, _ = tg
     fake.fail("sendMessage", "429", retry_after=1)
     started = time.monotonic()
     await feed(bridge, {"update_id": 1, "message": fake.message(16, text="hi")})
@@ -265,7 +265,7 @@ async def test_flood_limit_is_waited_out_and_retried(
 
 async def test_dropped_connections_are_retried_with_backoff(
         fake: FakeTelegram, tg: tuple[TelegramBridge, Dialogue]) -> None:
-    bridge, dialogue = tg
+    bridge, _ = tg
     fake.fail("sendMessage", "drop", times=2)
     await feed(bridge, {"update_id": 1, "message": fake.message(17, text="hi")})
     assert [c.params.get("_fault") for c in fake.sent("sendMessage", 17, faults=True)] == \
@@ -275,7 +275,7 @@ async def test_dropped_connections_are_retried_with_backoff(
 
 async def test_a_network_that_stays_down_does_not_crash_the_handler(
         fake: FakeTelegram, tg: tuple[TelegramBridge, Dialogue]) -> None:
-    bridge, dialogue = tg
+    bridge, _ = tg
     fake.fail("sendMessage", "drop", times=10)
     await feed(bridge, {"update_id": 1, "message": fake.message(18, text="hi")})  # no raise
     fake.reset()
@@ -322,7 +322,7 @@ async def test_a_photo_caption_is_read_as_text(
 
 async def test_norwegian_users_get_norwegian_replies(
         fake: FakeTelegram, tg: tuple[TelegramBridge, Dialogue]) -> None:
-    bridge, dialogue = tg
+    bridge, _ = tg
     await feed(bridge, {"update_id": 1, "message": fake.message(
         22, language_code="nb", voice={"file_id": "v", "file_unique_id": "vu", "duration": 3})})
     assert "talemeldinger" in fake.texts(22)[-1]

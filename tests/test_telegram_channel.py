@@ -125,10 +125,10 @@ async def test_button_press_through_the_webhook(
         {"title": "Yes please", "payload": '/choose{"choice":"a"}'}]})
     update = fake.press(42, "Yes please")
     fake.reset()
-    async with aiohttp.ClientSession() as http:
-        async with http.post(f"http://127.0.0.1:{port}/webhooks/telegram/webhook", json=update,
-                             headers={SECRET_HEADER: "s3cret-s3cret-s3cret"}) as r:
-            assert r.status == 200
+    async with aiohttp.ClientSession() as http, http.post(
+            f"http://127.0.0.1:{port}/webhooks/telegram/webhook", json=update,
+            headers={SECRET_HEADER: "s3cret-s3cret-s3cret"}) as r:
+        assert r.status == 200
     await fake.await_for(lambda: len(fake.texts(42)) >= 2)
     assert agent.messages[-1].text == '/choose{"choice":"a"}'
     assert fake.texts(42)[0] == "› Yes please"

@@ -203,11 +203,8 @@ def keyboard(buttons: Sequence[Mapping[str, Any]],
                 str(b.get("payload") or title))))
     if not items:
         return None
-    if len(items) <= 3 and all(len(i.text) <= 14 for i in items):
-        rows = [items]
-    else:
-        rows = [[i] for i in items]
-    return InlineKeyboardMarkup(rows)
+    side_by_side = len(items) <= 3 and all(len(i.text) <= 14 for i in items)
+    return InlineKeyboardMarkup([items] if side_by_side else [[i] for i in items])
 
 
 # ---------------------------------------------------------------- the API client
@@ -448,9 +445,9 @@ class TelegramBridge:
         if update.channel_post or update.edited_channel_post:
             return  # channels are not conversations: ignored by design
         if update.edited_message is not None:
-            msg = update.edited_message
-            if msg.chat.type == ChatType.PRIVATE:
-                await self.client.send_text(msg.chat_id, t("edited", lang))
+            edited = update.edited_message
+            if edited.chat.type == ChatType.PRIVATE:
+                await self.client.send_text(edited.chat_id, t("edited", lang))
             return
         msg = update.message
         if msg is None:

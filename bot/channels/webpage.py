@@ -69,10 +69,8 @@ def socket_url(settings: Settings, request: web.Request) -> str:
     if settings.rasa_public_url:
         return settings.rasa_public_url
     raw = request.host or ""
-    if raw.startswith("["):  # an IPv6 literal, e.g. [::1]:8080
-        host = raw.split("]", 1)[0] + "]"
-    else:
-        host = raw.split(":", 1)[0]
+    # An IPv6 literal keeps its brackets ([::1]:8080); otherwise drop the port.
+    host = raw.split("]", 1)[0] + "]" if raw.startswith("[") else raw.split(":", 1)[0]
     if not HOST_RE.fullmatch(host):
         host = "127.0.0.1"  # never echo a strange Host header into the page
     scheme = "https" if request.secure else "http"
