@@ -452,3 +452,22 @@ async def test_polling_survives_flood_limits_and_drops(fake: FakeTelegram,
     await fake.await_for(lambda: any(c.params.get("_returned") == 0
                                      for c in fake.sent("getUpdates")), timeout=5)
     assert len(dialogue.received) == 2
+
+
+async def test_updates_of_one_chat_are_handled_in_order(
+        fake: FakeTelegram, tg: tuple[TelegramBridge, Dialogue]) -> None:
+    bridge, _ = tg
+    seen: list[str] = []
+
+    async def slow_first(sender_id: str, text: str, metadata: Mapping[str, Any]) -> None:
+        await asyncio.sleep(0.3 if text == "1" else 0.01)
+        seen.append(f"{sender_id}:{text}")
+
+    bridge.deliver = slow_first
+    tasks = [bridge.dispatch(Update.de_json({"update_id": i, "message": fake.message(
+        chat, text=str(i))}, bridge.client.bot)) for i, chat in
+        [(1, 31), (2, 31), (3, 32), (4, 31)]]
+    await asyncio.gather(*tasks)
+    assert [x for x in seen if x.startswith("31:")] == ["31:1", "31:2", "31:4"]
+    assert seen[0] == "32:3"  # another chat did not wait
+    assert bridge._locks == {} and bridge._waiting == {}

@@ -178,3 +178,13 @@ async def test_no_token_means_the_channel_is_off(fake: FakeTelegram) -> None:
     finally:
         await close(srv)
     assert fake.calls == []
+
+
+async def test_a_proactive_message_before_start_up_finished(fake: FakeTelegram) -> None:
+    channel = TelegramInput(TOKEN, fake.base_url)  # no server started: nothing initialised
+    output = channel.get_output_channel()
+    assert output is not None
+    await output.send_response("45", {"text": "Time for your check-in."})
+    assert fake.texts(45) == ["Time for your check-in."]
+    assert channel.client is not None
+    await channel.client.shutdown()

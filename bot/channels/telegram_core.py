@@ -232,6 +232,7 @@ class TelegramClient:
                  poll_timeout: int = 25) -> None:
         self.retry = retry or RetryPolicy()
         self.poll_timeout = poll_timeout
+        self._initialized = False
         file_url = base_file_url or re.sub(r"/bot$", "/file/bot", base_url.rstrip("/"))
         self.bot = Bot(
             token, base_url=base_url, base_file_url=file_url,
@@ -243,13 +244,20 @@ class TelegramClient:
         )
 
     async def initialize(self) -> None:
-        await self.call(self.bot.initialize)
+        if not self._initialized:
+            await self._retrying(self.bot.initialize)
+            self._initialized = True
 
     async def shutdown(self) -> None:
         with contextlib.suppress(TelegramError, RuntimeError):
             await self.bot.shutdown()
 
     async def call(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        # A proactive message may come before the channel's start-up finished.
+        await self.initialize()
+        return await self._retrying(fn, *args, **kwargs)
+
+    async def _retrying(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         p = self.retry
         network_tries = 0
         flood_tries = 0
@@ -308,6 +316,7 @@ class TelegramClient:
     async def typing(self, chat_id: int | str) -> None:
         """Best effort: one try, errors only logged."""
         try:
+            await self.initialize()
             await self.bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
         except TelegramError as exc:
             log.debug("typing indicator failed: %s", exc)
@@ -393,6 +402,7 @@ class TelegramBridge:
         self.payloads = payloads or PayloadMap()
         self.typing_interval = typing_interval
         self._locks: dict[str, asyncio.Lock] = {}
+        self._waiting: dict[str, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._poller: asyncio.Task[None] | None = None
         self.polling = False
@@ -410,11 +420,14 @@ class TelegramBridge:
 
     async def _in_order(self, key: str, update: Update) -> None:
         lock = self._locks.setdefault(key, asyncio.Lock())
+        self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:
                 await self.handle(update)
         finally:
-            if not lock.locked() and self._locks.get(key) is lock:
+            self._waiting[key] -= 1
+            if self._waiting[key] == 0:  # nobody else queued for this chat
+                del self._waiting[key]
                 self._locks.pop(key, None)
 
     async def drain(self, timeout: float = 10) -> None:
@@ -574,7 +587,7 @@ class TelegramBridge:
             except InvalidToken:
                 log.error("Telegram refused the token (TELEGRAM_TOKEN); polling stopped")
                 return
-            except (TelegramError, OSError) as exc:
+            except (TelegramError, OSError, RuntimeError) as exc:
                 log.warning("Telegram not reachable (%s); trying again in %.0fs", exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 60)
@@ -599,6 +612,11 @@ class TelegramBridge:
                 continue
             except (TelegramError, OSError) as exc:
                 log.warning("Telegram getUpdates failed (%s); retrying in %.0fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30)
+                continue
+            except Exception:  # never let polling die quietly
+                log.exception("Telegram polling: unexpected error; retrying in %.0fs", delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30)
                 continue
