@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 

@@ -24,11 +24,11 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.clock import SystemClock  # noqa: E402
-from bot.db import Database  # noqa: E402
-from bot.db.migrate import upgrade  # noqa: E402
-from bot.enrolment import add_gp, find_gp, invite_patient  # noqa: E402
-from tests.e2e.stack import Stack, free_port  # noqa: E402
+from bot.clock import SystemClock
+from bot.db import Database
+from bot.db.migrate import upgrade
+from bot.enrolment import add_gp, find_gp, invite_patient
+from tests.e2e.stack import Stack, free_port
 
 CYCLE = ["next", "b", "I went for a short walk and felt a little better", "repeat",
          "how far am I", "continue", "menu", "next"]

@@ -14,9 +14,9 @@ from typing import Any, TextIO
 
 def post(url: str, sender: str, message: str) -> list[dict[str, Any]]:
     body = json.dumps({"sender": sender, "message": message}).encode()
-    req = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body,
+    req = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body,  # noqa: S310 - http(s) from settings
                                  headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310 - local URL
+    with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310 - http(s) from settings
         return list(json.loads(resp.read()))
 
 

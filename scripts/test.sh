@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 echo "==> ruff"
 $PY -m ruff check bot actions tests benchmarks
+echo "==> mypy (bot/)"
+$PY -m mypy
 echo "==> training the Rasa model if its data changed"
 $PY -m bot train
 echo "==> web chat widget and a headless browser for its end-to-end test"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from bot.clock import FrozenClock
 from bot.db.models import Escalation, ModuleProgress, Patient, RiskEvent, WorkbookEntry
 from bot.enrolment import add_gp, invite_patient
 
-DOMAIN: dict[str, Any] = yaml.safe_load(open("domain.yml"))
+DOMAIN: dict[str, Any] = yaml.safe_load(Path("domain.yml").read_text())
 
 
 def tracker(text: str, intent: str, sender: str = "pat", entities: list[dict] | None = None,

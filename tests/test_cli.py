@@ -86,7 +86,7 @@ def test_risk_check_is_the_bots_detector() -> None:
     assert r.returncode == 0, r.stderr
     out = [json.loads(x) for x in r.stdout.splitlines()]
     assert len(out) == 5
-    for given, got in zip(lines, out):
+    for given, got in zip(lines, out, strict=False):
         expected = detect(given["text"], given["lang"])
         assert got["risk"] is expected.risk and got["category"] == expected.category
         assert "evidence" in got

@@ -4,8 +4,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from bot.db.migrate import downgrade, upgrade
 from bot.db.all_models import Base
+from bot.db.migrate import downgrade, upgrade
 from bot.db.session import make_engine
 
 

@@ -377,7 +377,7 @@ async def call_gp_hook(text_or_data: str, chat_id: int) -> str | None:
     """GPs link with `/gp CODE` and acknowledge with `ack:<id>:<sig>` buttons; the
     escalation package owns that (bot.escalation.telegram_hooks), imported lazily."""
     try:
-        from bot.escalation import telegram_hooks  # type: ignore[attr-defined]
+        from bot.escalation import telegram_hooks
     except ModuleNotFoundError as exc:
         if exc.name not in ("bot.escalation.telegram_hooks", "bot.escalation"):
             raise

@@ -46,12 +46,12 @@ the words that fired, e.g.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from bot.safety.rules_common import fold_nb
 
-__all__ = ["ConceptHit", "find_concepts", "IDIOMS"]
+__all__ = ["IDIOMS", "ConceptHit", "find_concepts"]
 
 
 def _rx(*alts: str) -> re.Pattern[str]:
@@ -429,7 +429,7 @@ def find_concepts(
         seg = text[lo:hi]
         is_past = bool(past.search(seg)) and not recent.search(seg)
 
-        def cat_or_past(cat: str) -> str:
+        def cat_or_past(cat: str, is_past: bool = is_past) -> str:
             return "past_attempt" if is_past else cat
 
         # ---- ideation: (SELF) + WISH/HOPE + DEATH (death attributed to the self)
@@ -507,7 +507,7 @@ def find_concepts(
         if q is not None:
             le = _first(_tags(LETHAL, text, q[1], hi))
             if le is not None and (means or "wake" in le[2] or "våkn" in le[2] or "vakn" in le[2]
-                                   or "dø" in le[2] or "do" == le[2][-2:]):
+                                   or "dø" in le[2] or le[2][-2:] == "do"):
                 add("plan_or_intent", "concept.quantity_lethal",
                     "QUANTITY+" + ("MEANS+" if means else "") + "LETHAL", q, means[0] if means else None, le)
         # height question + place
@@ -573,18 +573,18 @@ def find_concepts(
                     continue
                 obj_seg_end = min(c_hi, v[1] + 30)
                 near_before = text[max(lo, v[0] - 40):v[0]]
-                ag = None
+                agent_m: re.Match[str] | None = None
                 for m2 in AGENT.finditer(near_before):
-                    ag = m2
+                    agent_m = m2
                 self_agent = _subject_is_self(text, lo, v[0])
-                if ag is not None and self_agent is not True:
+                if agent_m is not None and self_agent is not True:
                     vic = _first(_tags(VICTIM, text, v[1], obj_seg_end))
                     if vic is None and re.search(r"\b(?:on|in|inne)$", v[2]):
                         vic = (v[0], v[1], "")
                     if vic is not None and text[v[1]:vic[0]].count(" ") <= 4:
                         add("abuse", "concept.agent_violence_victim", "AGENT+VIOLENCE+VICTIM",
-                            (v[0] - len(near_before) + ag.start(), v[0] - len(near_before) + ag.end(),
-                             ag.group(0)), v, vic if vic[2] else None)
+                            (v[0] - len(near_before) + agent_m.start(), v[0] - len(near_before) + agent_m.end(),
+                             agent_m.group(0)), v, vic if vic[2] else None)
                         break
                 if self_agent is True and HARSH.match(v[2]):
                     per = _first(_tags(PERSON, text, v[1], obj_seg_end))

@@ -164,7 +164,7 @@ TYPOS: dict[str, str] = {
     # Norwegian dialect / nynorsk-ish spellings people type in chat
     "sjøl": "selv", "sjæl": "selv", "sjol": "selv", "sæl": "selv", "meir": "mer",
     "døy": "dø", "berre": "bare", "vere": "være", "dæ": "deg", "heilt": "helt",
-    "ikkj": "ikke", "itj": "ikke", "itte": "ikke",
+    "itj": "ikke", "itte": "ikke",
     "noko": "noe", "ønskjer": "ønsker", "leva": "leve", "livå": "livet",
     # English chat spellings
     "wna": "want to", "wnna": "want to", "wanted2": "wanted to", "myslf": "myself",

@@ -88,7 +88,7 @@ class Stack:
         deadline = time.monotonic() + timeout
         for url in (f"http://127.0.0.1:{self.action_port}/health", f"{self.rasa_url}/status"):
             while True:
-                for proc, log in zip(self.procs, self.logs):
+                for proc, log in zip(self.procs, self.logs, strict=True):
                     if proc.poll() is not None:
                         raise RuntimeError(f"{log.name} exited early:\n{log.read_text()[-3000:]}")
                 try:
