@@ -603,3 +603,17 @@ def test_concept_merges_with_rules() -> None:
     assert any(r.startswith("concept.") for r in rules)
     assert any(not r.startswith("concept.") for r in rules)
     assert res.category == "active_ideation"
+
+
+@pytest.mark.parametrize("text", [
+    "i want to do the questionnaire now", "what do you want to do", "i want to do the check-in",
+    "I dont know what to do anymore with my job", "how tall is the eiffel tower",
+])
+def test_everyday_english_do_and_trivia_do_not_fire(text: str) -> None:
+    # "dø" typed without ø is "do"; it only counts after a Norwegian verb.
+    assert detect(text, "en").risk is False
+
+
+@pytest.mark.parametrize("text", ["jeg vil do", "har lyst til a do", "vil bare do nå"])
+def test_norwegian_do_without_o_slash_still_fires(text: str) -> None:
+    assert detect(text, "nb").risk is True

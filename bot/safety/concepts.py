@@ -138,7 +138,9 @@ _DEATH_ACT = (
     r"ending (?:things|everything|my life|it all)", r"take my (?:own )?life",
     r"taking my (?:own )?life", r"end my own life", r"unalive(?: myself)?", r"suicide",
     r"commit suicide", r"self delete", r"stop existing", r"exist no more",
-    r"dø", r"ta livet(?: mitt| av meg)?", r"tar livet(?: mitt| av meg)?",
+    # "dø" typed without ø is "do": only after a Norwegian verb, or English "do" would match.
+    r"(?:(?<=vil )|(?<=skal )|(?<=ville )|(?<=kan )|(?<=bare )|(?<=heller )|(?<=jeg ))dø", r"å dø", r"må dø",
+    r"ta livet(?: mitt| av meg)?", r"tar livet(?: mitt| av meg)?",
     r"gjøre slutt på (?:alt|det hele|livet|livet mitt|det)(?! med)", r"avslutte (?:det hele|livet|alt|livet mitt)",
     r"avslutte det(?= \.| ,| ?$)", r"slutte å eksistere", r"selvmord", r"ta selvmord",
     r"gjøre det(?= \.| ,| ?$)",
@@ -166,6 +168,14 @@ _DEATH_PASS = (
     r"ikke (?:blir|ble|fyller) \d+", r"sovne inn for alltid", r"slippe å våkne", r"sove for alltid",
 )
 DEATH = _rx(*_DEATH_ACT, *_DEATH_PASS)
+# Distress that turns an innocent question ("how high is that bridge?") into a risk one.
+DISTRESS = _rx(
+    r"cant (?:take|cope|do this|go on)\w*", r"hopeless", r"give up", r"gave up", r"giving up",
+    r"no point", r"whats the point", r"(?:tired|sick) of (?:life|everything|it all|living)",
+    r"done with (?:life|everything|it all)", r"nothing matters", r"had enough", r"end of my rope",
+    r"orker ikke", r"gi opp", r"gir opp", r"ga opp", r"håpløs\w*", r"ingen vits", r"ingen mening",
+    r"lei av (?:alt|livet)", r"meningsløs\w*", r"klarer ikke mer", r"fått nok",
+)
 DEATH_ACT = _rx(*_DEATH_ACT)
 LIFE = _rx(r"live", r"living", r"be alive", r"alive", r"exist", r"existing", r"be here",
            r"go on", r"carry on", r"leve", r"være i live", r"levende", r"eksistere", r"fortsette",
@@ -223,6 +233,7 @@ HEIGHT = _rx(r"how (?:high|tall|far down)", r"hvor (?:høyt|høy|langt ned)")
 PLACE = _rx(r"bridge", r"roof", r"building", r"car park", r"multi ?storey", r"cliff", r"balcony",
             r"tower", r"bru", r"brua", r"broa", r"broen", r"taket", r"stupet", r"parkeringshuset",
             r"balkongen", r"blokka", r"tårnet")
+LANDMARK = re.compile(r"tower|building|t(?:å|a|aa)rnet")
 FIXATION = _rx(r"keep (?:going (?:out )?to )?(?:look|looking|staring) at (?:it|them)",
                r"keep thinking about (?:it|the \w+)", r"cant stop looking at",
                r"ser på (?:det|den|dem) hele (?:tida|tiden)", r"går ut og ser på (?:det|den)",
@@ -514,6 +525,9 @@ def find_concepts(
         hq = _first(_tags(HEIGHT, text, lo, c_hi))
         if hq is not None:
             pl = _first(_tags(PLACE, text, hq[1], hi))
+            # Landmarks ("how tall is the Eiffel tower?") count only beside distress.
+            if pl is not None and LANDMARK.fullmatch(pl[2]) and not (DISTRESS.search(text) or DEATH.search(text)):
+                pl = None
             if pl is not None:
                 add("plan_or_intent", "concept.height_place", "HEIGHT+PLACE", hq, pl)
         # preparation + after/death
