@@ -617,3 +617,13 @@ def test_everyday_english_do_and_trivia_do_not_fire(text: str) -> None:
 @pytest.mark.parametrize("text", ["jeg vil do", "har lyst til a do", "vil bare do nå"])
 def test_norwegian_do_without_o_slash_still_fires(text: str) -> None:
     assert detect(text, "nb").risk is True
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("im not safe with my husband", "abuse"), ("i don't feel safe at home", "abuse"),
+    ("i'm at the bridge now", "plan_or_intent"), ("standing on the roof", "plan_or_intent"),
+])
+def test_unsafe_with_someone_and_at_a_high_place(text: str, category: str) -> None:
+    result = detect(text, "en")
+    assert result.risk is True
+    assert result.category == category

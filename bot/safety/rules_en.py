@@ -20,6 +20,10 @@ ACCIDENT = (
 
 RULES: tuple[Rule, ...] = (
     # ------------------------------------------------------------------ plan / intent
+    Rule("en.plan_at_the_place_now", "plan_or_intent",
+         r"\b(?:im|i am|i m|standing|sitting) (?:at|on) (?:the )?(?:edge of the )?(?:bridge|roof|rooftop|cliff|"
+         r"edge|train tracks|tracks|platform edge|top of the (?:car park|building|multi ?storey))\b"
+         r"(?! (?:party|bar|restaurant|cafe|club))"),
     Rule("en.plan_stockpile", "plan_or_intent",
          r"\b(?:sav\w*|stockpil\w*|hoard\w*|collect\w*|stor(?:ing|ed)|stash\w*|hid(?:ing|den|"
          r"e)?|keep(?:ing)?|kept|squirrel\w*) (?:up )?(?:all )?(?:of )?(?:my |the |some |"
@@ -291,6 +295,11 @@ RULES: tuple[Rule, ...] = (
          r"shake|attack|murder|choke) (?:my %G1%(?:baby|babies|newborn|child|children|kid|kids|"
          r"son|daughter|toddler)|someone|somebody|people|anyone)\b"),
     # ------------------------------------------------------------------ abuse
+    Rule("en.abuse_not_safe_with", "abuse",
+         r"\b(?:not|dont feel|never feel|never) (?:feel )?safe (?:with|around|near|at home with) "
+         r"(?:my |him|her|them|me )?%G1%(?:husband|wife|partner|boyfriend|girlfriend|dad|father|"
+         r"stepdad|mum|mom|mother|stepmum|brother|sister|ex|him|her|them|family)\b"),
+    Rule("en.abuse_not_safe_at_home", "abuse", r"\b(?:not|dont feel|never feel) safe (?:at|in my) home\b"),
     Rule("en.abuse_hits_me", "abuse",
          r"\b%ABUSER% %G1%(?:hits|hit|hitting|beats|beat|beating|slaps|slapped|slapping|punches|"
          r"punched|punching|kicks|kicked|kicking|chokes|choked|choking|strangles|strangled|"
