@@ -39,6 +39,18 @@ def program_intro(ctx: Ctx) -> list[Reply]:
                   (Button(ctx.t("start_first_module"), intent_payload("continue_program")),))]
 
 
+def record_share_choice(ctx: Ctx, share: bool) -> list[Reply]:
+    """Stores whether the GP may see the workbook, then offers the baseline PHQ-9
+    and introduces the program."""
+    assert ctx.patient is not None
+    consent = ctx.services.content.consent(ctx.lang)
+    record_consent(ctx.session, ctx.patient, consent.version, ctx.lang, consent.text, "agreed",
+                   ctx.services.clock.now(), share_workbook=share)
+    from actions.checkins import baseline_offer  # the baseline PHQ-9 comes first
+
+    return baseline_offer(ctx) + program_intro(ctx)
+
+
 class ActionStart(PatientAction):
     requires_patient = False
     requires_consent = False
@@ -110,11 +122,7 @@ class ActionConsent(PatientAction):
                 send(dispatcher, [Reply(ctx.t("consent_share_question_intro")), share_question(ctx)])
                 return []
         if share in ("yes", "no"):
-            record_consent(ctx.session, patient, consent.version, ctx.lang, consent.text, "agreed", now,
-                           share_workbook=share == "yes")
-            from actions.checkins import baseline_offer  # the baseline PHQ-9 comes first
-
-            send(dispatcher, baseline_offer(ctx) + program_intro(ctx))
+            send(dispatcher, record_share_choice(ctx, share == "yes"))
             return []
         if share_pending(ctx):
             send(dispatcher, [share_question(ctx)])

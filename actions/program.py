@@ -88,6 +88,12 @@ class ActionProgram(PatientAction):
                 return [SlotSet("awaiting_text", False), SlotSet("workbook_text", None)]
             return run_program_intent(ctx, dispatcher, "answer", str(answer))
         intent = ctx.intent
+        if intent in ("affirm", "deny") and share_pending(ctx):
+            # A typed yes/no answers the open question: may the GP see the workbook?
+            from actions.onboarding import record_share_choice
+
+            send(dispatcher, record_share_choice(ctx, intent == "affirm"))
+            return [SlotSet("awaiting_text", False)]
         if intent == "deny":
             send(dispatcher, [Reply(ctx.t("goodbye"))])
             return [SlotSet("awaiting_text", False)]

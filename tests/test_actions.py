@@ -227,3 +227,14 @@ def test_nlu_only_risk_asks_before_escalating(services: Services, code: str) -> 
     with services.db.session() as s:
         assert s.execute(select(RiskEvent)).scalar_one().message_text == text
         assert s.execute(select(Escalation).where(Escalation.kind == "risk")).scalar_one().urgency == "urgent"
+
+
+@pytest.mark.parametrize(("intent", "shared"), [("deny", False), ("affirm", True)])
+def test_typed_yes_or_no_answers_the_share_question(services: Services, code: str, intent: str,
+                                                    shared: bool) -> None:
+    run(ActionStart(), tracker(f"/start {code}", "start"))
+    run(ActionConsent(), tracker("/consent_agree", "consent_agree"))
+    _, msgs = run(ActionProgram(), tracker("yes" if shared else "no", intent))
+    assert "/continue_program" in payloads(msgs)
+    with services.db.session() as s:
+        assert s.execute(select(Patient)).scalar_one().share_workbook is shared
