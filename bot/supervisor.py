@@ -135,7 +135,11 @@ def run_stack(out: TextIO) -> int:
                 delay = min(30, 2 ** min(child.restarts, 5))
                 print(f"!! {child.name} exited with {child.proc.returncode}; restarting in {delay}s",
                       file=out, flush=True)
-                time.sleep(delay)
+                deadline = time.monotonic() + delay
+                while not stopping and time.monotonic() < deadline:
+                    time.sleep(0.2)  # Ctrl-C during the wait stops at once
+                if stopping:
+                    break
                 child.restarts = 0 if time.monotonic() - child.started_at > 300 else child.restarts + 1
                 start(child)
     for child in children:
