@@ -116,6 +116,7 @@ class PatientAction(Action, metaclass=abc.ABCMeta):
 
     requires_patient = True
     requires_consent = True
+    safety_net = True  # run the detector on the message first (off for the risk action itself)
 
     @abc.abstractmethod
     def name(self) -> str: ...
@@ -134,7 +135,7 @@ class PatientAction(Action, metaclass=abc.ABCMeta):
                 patient.last_active_at = services.clock.now()
             # Safety net: the NLU pipeline sets the risk intent, but risk handling must
             # never depend on it alone. The detector is the same one, and cheap.
-            if ctx.intent != RISK_INTENT and ctx.text and not ctx.is_payload:
+            if self.safety_net and ctx.intent != RISK_INTENT and ctx.text and not ctx.is_payload:
                 result = detect(ctx.text, ctx.lang)
                 if result.risk:
                     log.warning("risk found by the action-side safety net (intent was %s)", ctx.intent)

@@ -8,9 +8,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Ctx, PatientAction, send
-from bot.app import get_services
 from bot.audit import audit
-from bot.enrolment import find_patient
 from bot.replies import Button, Reply, intent_payload
 from bot.safety import RiskResult, detect
 
@@ -50,18 +48,10 @@ class ActionRiskResponse(PatientAction):
 
     requires_patient = False
     requires_consent = False
+    safety_net = False
 
     def name(self) -> str:
         return "action_risk_response"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict[str, Any]) -> list[EventType]:
-        services = get_services()
-        channel = tracker.get_latest_input_channel() or "rest"
-        with services.db.session() as session:
-            patient = find_patient(session, channel, tracker.sender_id)
-            ctx = Ctx(services, session, tracker, channel, patient)
-            return self.act(ctx, dispatcher)
 
     def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
         done = [SlotSet("awaiting_text", False), SlotSet("workbook_text", None), ActiveLoop(None)]
