@@ -53,9 +53,9 @@ def test_run_starts_serves_restarts_and_stops(tmp_path: Path) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"http://127.0.0.1:{ports['ACTION_SERVER_PORT']}/health", timeout=2).ok:
-                    if victim not in _children(proc.pid):
-                        break
+                healthy = requests.get(f"http://127.0.0.1:{ports['ACTION_SERVER_PORT']}/health", timeout=2).ok
+                if healthy and victim not in _children(proc.pid):
+                    break
             except requests.RequestException:
                 pass
             time.sleep(0.5)
