@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -100,14 +102,12 @@ class ActionProgram(PatientAction):
         return run_program_intent(ctx, dispatcher, intent, ctx.text)
 
 
-class ActionAskWorkbookText(PatientAction):
+class ActionAskWorkbookText(Action):
     """The form's question: already shown by action_program, so this says nothing."""
 
     def name(self) -> str:
         return "action_ask_workbook_text"
 
-    def run(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
-        return []
-
-    def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict[str, Any]) -> list[EventType]:
         return []

@@ -13,15 +13,12 @@ from bot.replies import Button, Reply, intent_payload
 from bot.safety import RiskResult, detect
 
 
-def risk_from_parse(latest: dict[str, Any], text: str, lang: str) -> RiskResult:
-    """Recomputes the detection (same detector as the NLU component; deterministic).
-
-    The parse data carries the component's evidence too; recomputing keeps the
-    action correct even for a message that reached here another way.
-    """
-    result = detect(text, lang)
-    if result.risk:
-        return result
+def risk_from_parse(latest: dict[str, Any], text: str, detected: RiskResult) -> RiskResult:
+    """The risk to record: the detector's result on the text (the same detector as the
+    NLU component, recomputed so a message that reached here another way is handled),
+    else the component's evidence in the parse data, else the confirmed NLU guess."""
+    if detected.risk:
+        return detected
     parsed = latest.get("risk") or {}
     if parsed.get("risk"):
         return RiskResult(risk=True, category=parsed.get("category"), urgency=parsed.get("urgency"),
@@ -58,7 +55,8 @@ class ActionRiskResponse(PatientAction):
         parsed = ctx.tracker.latest_message.get("risk") or {}
         confirmed = ctx.entity("risk_confirmed") == "yes"
         text = previous_free_text(ctx.tracker) if confirmed else ctx.text
-        if not confirmed and not parsed.get("risk") and not detect(ctx.text, ctx.lang).risk:
+        detected = detect(text, ctx.lang)
+        if not confirmed and not parsed.get("risk") and not detected.risk:
             # Only the statistical model thought so. Ask directly (asking about
             # suicide does not raise risk) rather than assume, or miss it.
             audit(ctx.session, ctx.services.clock.now(),
@@ -70,7 +68,7 @@ class ActionRiskResponse(PatientAction):
                 Button(ctx.t("risk_clarify_no"), intent_payload("im_safe")),
             ))])
             return done
-        result = risk_from_parse(ctx.tracker.latest_message, text, ctx.lang)
+        result = risk_from_parse(ctx.tracker.latest_message, text, detected)
         context = ctx.tracker.active_loop.get("name") if ctx.tracker.active_loop else None
         if context is None and ctx.patient is not None:
             row = ctx.services.program.active(ctx.session, ctx.patient)

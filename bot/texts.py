@@ -6,6 +6,8 @@ translation falls back to English, so a half-done translation never breaks a rep
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +15,28 @@ import yaml
 
 
 class Texts:
-    def __init__(self, content_dir: Path) -> None:
+    def __init__(self, content_dir: Path, monotonic: Callable[[], float] = time.monotonic,
+                 check_interval: float = 1.0) -> None:
         self._dir = content_dir
         self._cache: dict[str, tuple[float, dict[str, str]]] = {}
+        self._checked: dict[str, float] = {}
+        self._monotonic = monotonic
+        self._check_interval = check_interval
         self._lock = threading.Lock()
 
     def _load(self, lang: str) -> dict[str, str]:
+        # A reply looks up many keys: look at the file at most once a second, as the
+        # content repository does, not on every lookup.
+        hit = self._cache.get(lang)
+        now = self._monotonic()
+        if hit and now - self._checked.get(lang, float("-inf")) < self._check_interval:
+            return hit[1]
         path = self._dir / lang / "messages.yaml"
         if not path.exists():
             return {}
         mtime = path.stat().st_mtime
         with self._lock:
+            self._checked[lang] = now
             hit = self._cache.get(lang)
             if hit and hit[0] == mtime:
                 return hit[1]

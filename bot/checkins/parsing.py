@@ -141,8 +141,8 @@ def _word_number(norm: str, top: int) -> int | None:
     return None
 
 
-def parse_phq_answer(text: str) -> int | None:
-    """0-3 from a button payload, a digit or a frequency phrase (en/nb); None if unclear."""
+def _parse_scale(text: str, phrases: dict[int, tuple[str, ...]], *, other_digits_unclear: bool) -> int | None:
+    """0-3 from a button payload, a digit or a phrase; None if unclear or contradictory."""
     raw = (text or "").strip()
     for entity in ("phq_value", "value"):
         value = payload_entity(raw, entity)
@@ -154,30 +154,23 @@ def parse_phq_answer(text: str) -> int | None:
     if not norm:
         return None
     number = _scale_number(norm, 3)
-    phrase = _by_phrases(norm, PHQ_PHRASES)
+    phrase = _by_phrases(norm, phrases)
     if number is not None and phrase is not None and number != phrase:
         return None
     if number is not None:
         return number
-    if re.search(r"\d", norm):
+    if other_digits_unclear and re.search(r"\d", norm):
         return None  # "5 days", "4": not an answer on this scale
     return phrase
 
 
+def parse_phq_answer(text: str) -> int | None:
+    """0-3 from a button payload, a digit or a frequency phrase (en/nb); None if unclear."""
+    return _parse_scale(text, PHQ_PHRASES, other_digits_unclear=True)
+
+
 def parse_difficulty(text: str) -> int | None:
-    raw = (text or "").strip()
-    for entity in ("phq_value", "value"):
-        value = payload_entity(raw, entity)
-        if value is not None:
-            return int(value) if value.isdigit() and int(value) <= 3 else None
-    if is_payload(raw):
-        return None
-    norm = normalise(raw)
-    number = _scale_number(norm, 3)
-    phrase = _by_phrases(norm, DIFFICULTY_PHRASES)
-    if number is not None and phrase is not None and number != phrase:
-        return None
-    return number if number is not None else phrase
+    return _parse_scale(text, DIFFICULTY_PHRASES, other_digits_unclear=False)
 
 
 def parse_mood(text: str) -> int | None:

@@ -5,6 +5,7 @@ import base64
 import io
 from datetime import datetime, timedelta
 from statistics import mean
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -58,6 +59,27 @@ def trend_text(session: Session, service: CheckinService, patient: Patient) -> s
     return "\n\n".join(parts)
 
 
+# PHQ-9 severity bands (Kroenke, Spitzer & Williams 2001), lightest for minimal.
+PHQ9_BANDS = ((0, 5, "#e8f5e9"), (5, 10, "#f1f8e9"), (10, 15, "#fffde7"), (15, 20, "#fff3e0"),
+              (20, 27, "#ffebee"))
+
+
+def shade_phq9_bands(ax: Any) -> None:
+    for low, high, colour in PHQ9_BANDS:
+        ax.axhspan(low, high, color=colour, zorder=0)
+    ax.set_ylim(0, 27)
+    ax.set_ylabel("PHQ-9")
+
+
+def figure_png(fig: Any) -> bytes:
+    """A finished matplotlib figure as PNG bytes (the caller closes the figure)."""
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
 def chart_png(session: Session, service: CheckinService, patient: Patient) -> bytes | None:
     """PHQ-9 totals (with the severity bands) and daily mood over the last 12 weeks."""
     since = service.clock.now() - timedelta(weeks=12)
@@ -80,12 +102,7 @@ def chart_png(session: Session, service: CheckinService, patient: Patient) -> by
             xs = [at.astimezone(tz) for at, _ in data]
             ys = [v for _, v in data]
             if kind == "phq":
-                for low, high, colour in ((0, 5, "#e8f5e9"), (5, 10, "#f1f8e9"),
-                                          (10, 15, "#fffde7"), (15, 20, "#fff3e0"),
-                                          (20, 27, "#ffebee")):
-                    ax.axhspan(low, high, color=colour, zorder=0)
-                ax.set_ylim(0, 27)
-                ax.set_ylabel("PHQ-9")
+                shade_phq9_bands(ax)
                 ax.invert_yaxis()  # better is up, as with mood
                 ax.plot(xs, ys, "o-", color="#1565c0")
             else:
@@ -94,11 +111,7 @@ def chart_png(session: Session, service: CheckinService, patient: Patient) -> by
                 ax.plot(xs, ys, "o-", color="#2e7d32", markersize=3)
             ax.grid(alpha=0.3)
         axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%d %b", tz=tz))
-        fig.autofmt_xdate()
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        return buf.getvalue()
+        return figure_png(fig)
     finally:
         plt.close(fig)
 

@@ -11,13 +11,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, future: bool = True, **kwargs: Any) -> Engine:
+    """An engine with this product's SQLite settings (WAL, foreign keys, busy timeout).
+
+    `future=False` is for APScheduler 3.9's job store, which speaks the 1.x API."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, future=True, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+            url, future=future, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
 
         @event.listens_for(engine, "connect")
@@ -30,7 +33,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True, **kwargs)
+    return create_engine(url, future=future, pool_pre_ping=True, **kwargs)
 
 
 class Database:

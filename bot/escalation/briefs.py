@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import html
-import io
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -249,24 +248,13 @@ def phq9_chart_png(points: list[tuple[datetime, int]]) -> bytes | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from bot.checkins.trend import figure_png, shade_phq9_bands
+
     fig, ax = plt.subplots(figsize=(4, 1.8), dpi=100)
     try:
-        for lo, hi, colour in (
-            (0, 5, "#e8f5e9"),
-            (5, 10, "#fffde7"),
-            (10, 15, "#fff3e0"),
-            (15, 20, "#ffebee"),
-            (20, 27, "#ffcdd2"),
-        ):
-            ax.axhspan(lo, hi, color=colour, zorder=0)
+        shade_phq9_bands(ax)
         ax.plot([w for w, _ in points], [s for _, s in points], marker="o", color="#1a237e")
-        ax.set_ylim(0, 27)
-        ax.set_ylabel("PHQ-9")
-        fig.autofmt_xdate()
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        return buf.getvalue()
+        return figure_png(fig)
     finally:
         plt.close(fig)
 

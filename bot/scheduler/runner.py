@@ -34,12 +34,12 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.checkins.models import ReminderPreference
-from bot.db import Database
+from bot.db import Database, make_engine
 from bot.db.models import Patient
 from bot.scheduler.delivery import Outcome, RasaTrigger, Trigger, deliver_daily, deliver_homework
 from bot.scheduler.reminders import DAILY, HOMEWORK, ReminderService
@@ -154,21 +154,10 @@ def jobstore_engine(url: str) -> Engine:
     """APScheduler 3.9's job store speaks SQLAlchemy's 1.x API, so it gets its own
     (non-future) engine on the same database, with the same SQLite settings."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        return make_engine(url, future=False)
     from sqlalchemy.pool import QueuePool
 
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                           poolclass=QueuePool, pool_size=2, max_overflow=4)
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.close()
-
-    return engine
+    return make_engine(url, future=False, poolclass=QueuePool, pool_size=2, max_overflow=4)
 
 
 def build_scheduler(db: Database, kind: str = "background", workers: int = 20,
