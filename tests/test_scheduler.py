@@ -3,19 +3,22 @@ timezones and a daylight-saving change, pause/stop, and a real SQLAlchemyJobStor
 file database that is shut down and restarted without losing or duplicating a reminder."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.executors.debug import DebugExecutor
-from sqlalchemy import select
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import delete, event, select
 
 from bot.app import Services
-from bot.checkins.models import ReminderPreference, ReminderSend
+from bot.checkins.models import CheckIn, ReminderPreference, ReminderSend
 from bot.clock import FrozenClock
-from bot.db.models import Patient
+from bot.db.models import ChannelIdentity, Patient
 from bot.enrolment import add_gp, invite_patient, redeem_invite
 from bot.scheduler import runner
 from bot.scheduler.delivery import deliver_daily
@@ -351,3 +354,95 @@ def test_patient_active_now_is_not_interrupted(
     out = deliver_daily(services.db, reminders, rasa, patient_id, "19:00", "Europe/Oslo")
     assert out.reason == "active_now"
     assert rasa.calls == []
+
+
+def test_mood_already_logged_today_means_no_reminder(
+        services: Services, reminders: ReminderService, rasa: FakeRasa, patient_id: int,
+        clock: FrozenClock) -> None:
+    def mood_at(local: datetime) -> None:
+        with services.db.session() as s:
+            s.add(CheckIn(patient_id=patient_id, instrument="mood", instrument_version="mood-1",
+                          status="complete", trigger="patient", language="en", total=6,
+                          started_at=local, updated_at=local, completed_at=local))
+
+    mood_at(datetime(2026, 3, 1, 23, 30, tzinfo=OSLO))  # yesterday, late: does not count
+    at_oslo(clock, 2, 19)
+    first = deliver_daily(services.db, reminders, rasa, patient_id, "19:00", "Europe/Oslo")
+    assert first.sent
+    mood_at(datetime(2026, 3, 3, 0, 15, tzinfo=OSLO))  # just after local midnight: counts
+    at_oslo(clock, 3, 19)
+    second = deliver_daily(services.db, reminders, rasa, patient_id, "19:00", "Europe/Oslo")
+    assert (second.sent, second.reason) == (False, "already_checked_in")
+    assert len(rasa.calls) == 1
+
+
+def test_patient_without_a_channel_is_skipped(
+        services: Services, reminders: ReminderService, rasa: FakeRasa, patient_id: int,
+        clock: FrozenClock) -> None:
+    with services.db.session() as s:
+        s.execute(delete(ChannelIdentity).where(ChannelIdentity.patient_id == patient_id))
+    at_oslo(clock, 2, 19)
+    out = deliver_daily(services.db, reminders, rasa, patient_id, "19:00", "Europe/Oslo")
+    assert out.reason == "no_channel"
+    assert rasa.calls == []
+    assert deliver_daily(services.db, reminders, rasa, 999_999, "19:00",
+                         "Europe/Oslo").reason == "not_consented"
+
+
+def test_concurrent_runs_for_one_slot_send_once(
+        services: Services, reminders: ReminderService, patient_id: int,
+        clock: FrozenClock) -> None:
+    """Two schedulers, or a replayed job racing the original: one send, the rest see the
+    claimed slot (SQLite's write lock or PostgreSQL's unique index decides)."""
+    at_oslo(clock, 2, 19)
+    calls: list[str] = []
+    lock = threading.Lock()
+
+    def trigger(sender_id: str, channel: str, intent: str, entities: dict[str, Any]) -> None:
+        with lock:
+            calls.append(sender_id)
+
+    start = threading.Barrier(8)
+
+    def run(_: int) -> str:
+        start.wait()
+        return deliver_daily(services.db, reminders, trigger, patient_id, "19:00",
+                             "Europe/Oslo").reason
+
+    with ThreadPoolExecutor(8) as pool:
+        reasons = list(pool.map(run, range(8)))
+    assert sorted(reasons) == ["already_sent"] * 7 + ["mood"]
+    assert calls == ["tg-42"]
+    with services.db.session() as s:
+        assert len(s.execute(select(ReminderSend)).all()) == 1
+
+
+def test_job_store_writes_one_pass_in_one_statement(
+        services: Services, reminders: ReminderService, scheduler: runner.SteppedScheduler,
+        clock: FrozenClock) -> None:
+    """Many jobs due at once: their next run times are written together, not one commit
+    per job (the cost that made 10,000 simultaneous reminders slow)."""
+    for pid in range(9001, 9006):  # no such patients: each run decides "not_consented"
+        scheduler.add_job(runner.fire_daily, CronTrigger(hour=19, minute=0, timezone=OSLO),
+                          id=f"daily:{pid}", args=(pid, "19:00", "Europe/Oslo"),
+                          jobstore="default")
+    store = scheduler._lookup_jobstore("default")
+    updates: list[tuple[bool, int]] = []
+
+    def count(conn: Any, cursor: Any, statement: str, params: Any, context: Any,
+              executemany: bool) -> None:
+        if statement.lstrip().upper().startswith("UPDATE"):
+            updates.append((executemany, len(params) if executemany else 1))
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        at_oslo(clock, 2, 19, 0)
+        scheduler.step()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    assert updates == [(True, 5)]
+    next_runs = {job.id: job.next_run_time for job in scheduler.get_jobs(jobstore="default")}
+    assert set(next_runs.values()) == {datetime(2026, 3, 3, 19, 0, tzinfo=OSLO)}
+    # Nothing left pending: a second pass finds nothing due and writes nothing.
+    scheduler.step()
+    assert updates == [(True, 5)]

@@ -6,17 +6,19 @@ APScheduler wiring (bot.scheduler.runner) only decides *when* to ask.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from bot.audit import audit
 from bot.checkins.models import CheckIn, ReminderPreference
 from bot.clock import Clock
 from bot.db import Database
-from bot.db.models import Patient
+from bot.db.models import ChannelIdentity, Patient, UTCDateTime
 from bot.scheduler.timeparse import QuietHours, at_local, format_time
 from bot.settings import Settings
 
@@ -165,95 +167,150 @@ class ReminderService:
                 row.homework_due_at = when
                 row.updated_at = self.clock.now()
 
-    def is_paused(self, row: ReminderPreference, now: datetime) -> bool:
-        return row.paused_until is not None and now < row.paused_until
-
     # ---- decisions ---------------------------------------------------------------
-    def _common(self, session: Session, patient: Patient | None,
-                row: ReminderPreference | None, now: datetime) -> str | None:
-        if patient is None or patient.status != "consented":
+    def _common(self, state: ReminderState, now: datetime) -> str | None:
+        if not state.exists or state.status != "consented":
             return "not_consented"
-        if row is None or not row.enabled:
+        if not state.enabled:
             return "stopped"
-        if patient.risk_open_since is not None:
+        if state.risk_open_since is not None:
             return "risk_open"
-        if patient.last_active_at is not None and now - patient.last_active_at < ACTIVE_WINDOW:
+        if state.last_active_at is not None and now - state.last_active_at < ACTIVE_WINDOW:
             return "active_now"
         return None
 
-    def decide_daily(self, session: Session, patient: Patient | None, hhmm: str,
-                     tz_name: str) -> Decision:
+    def tz_of(self, state: ReminderState) -> ZoneInfo:
+        return zone(state.pref_timezone or state.timezone, self.settings.default_timezone)
+
+    def mood_window(self, hhmm: str, tz_name: str) -> tuple[datetime, datetime]:
+        """The local day of the daily slot that is due now, as a UTC interval: a mood
+        check-in completed in it means today's reminder is not needed."""
+        tz = zone(tz_name, self.settings.default_timezone)
+        day = daily_slot(self.clock.now(), hhmm, tz).date()
+        return at_local(day, time(0, 0), tz), at_local(day + timedelta(days=1), time(0, 0), tz)
+
+    def decide_daily(self, state: ReminderState, hhmm: str, tz_name: str) -> Decision:
+        """`state` must be loaded with `mood_window(hhmm, tz_name)`."""
         now = self.clock.now()
-        row = self._row(session, patient)
-        reason = self._common(session, patient, row, now)
+        reason = self._common(state, now)
         if reason:
             return Decision(False, reason)
-        assert patient is not None
-        assert row is not None
         tz = zone(tz_name, self.settings.default_timezone)
         slot_day = daily_slot(now, hhmm, tz).date()
-        if self.is_paused(row, now):
+        if state.paused_until is not None and now < state.paused_until:
             return Decision(False, "paused")
         if self.quiet.contains(now.astimezone(tz).timetz()):
             return Decision(False, "quiet_hours")
-        if row.phq9_due_on is not None and row.phq9_due_on <= slot_day.isoformat():
+        if state.phq9_due_on is not None and state.phq9_due_on <= slot_day.isoformat():
             return Decision(True, "due", kind="phq9", slot=slot_day.isoformat())
-        if self._mood_done_on(session, patient, tz, slot_day):
+        if state.mood_done:
             return Decision(False, "already_checked_in")
         return Decision(True, "due", kind="mood", slot=slot_day.isoformat())
 
-    def decide_homework(self, session: Session, patient: Patient | None, module_id: str,
-                        due_iso: str) -> Decision:
+    def decide_homework(self, state: ReminderState, module_id: str, due_iso: str) -> Decision:
         now = self.clock.now()
-        row = self._row(session, patient)
-        reason = self._common(session, patient, row, now)
+        reason = self._common(state, now)
         if reason == "not_consented" or reason == "stopped":
             return Decision(False, reason)
-        assert patient is not None
-        assert row is not None
-        if row.homework_module != module_id:
+        if state.homework_module != module_id:
             return Decision(False, "superseded")
         slot = f"{module_id}:{due_iso[:10]}"
-        tz = self.tz(patient, row)
+        tz = self.tz_of(state)
         if reason == "risk_open":
             return Decision(False, reason, retry_at=now + timedelta(days=1))
         if reason == "active_now":
             return Decision(False, reason, retry_at=now + ACTIVE_WINDOW)
-        if self.is_paused(row, now):
-            assert row.paused_until is not None
+        if state.paused_until is not None and now < state.paused_until:
             later = self.quiet.next_allowed(at_local(
-                row.paused_until.astimezone(tz).date(), time.fromisoformat(row.daily_time), tz))
+                state.paused_until.astimezone(tz).date(), time.fromisoformat(state.daily_time), tz))
             return Decision(False, "paused", retry_at=later)
         local = now.astimezone(tz)
         if self.quiet.contains(local.timetz()):
             return Decision(False, "quiet_hours", retry_at=self.quiet.next_allowed(local))
         return Decision(True, "due", kind="homework", slot=slot)
 
-    def after_send(self, session: Session, patient_id: int, decision: Decision) -> None:
+    def after_send(self, conn: Connection | Session, patient_id: int, decision: Decision) -> None:
         if decision.kind == "phq9":
             # Ignored or not, the next scheduled PHQ-9 reminder is a full interval away.
             interval = timedelta(days=self.settings.phq9_interval_days)
             due = date.fromisoformat(decision.slot) + interval
-            session.execute(update(ReminderPreference)
-                            .where(ReminderPreference.patient_id == patient_id)
-                            .values(phq9_due_on=due.isoformat()))
+            conn.execute(update(ReminderPreference)
+                         .where(ReminderPreference.patient_id == patient_id)
+                         .values(phq9_due_on=due.isoformat()))
         elif decision.kind == "homework":
-            session.execute(update(ReminderPreference)
-                            .where(ReminderPreference.patient_id == patient_id)
-                            .values(homework_due_at=None, homework_module=None,
-                                    updated_at=self.clock.now()))
+            conn.execute(update(ReminderPreference)
+                         .where(ReminderPreference.patient_id == patient_id)
+                         .values(homework_due_at=None, homework_module=None,
+                                 updated_at=self.clock.now()))
 
-    def _row(self, session: Session, patient: Patient | None) -> ReminderPreference | None:
-        if patient is None:
-            return None
-        return session.execute(select(ReminderPreference).where(
-            ReminderPreference.patient_id == patient.id)).scalar_one_or_none()
 
-    def _mood_done_on(self, session: Session, patient: Patient, tz: ZoneInfo, day: date) -> bool:
-        start = at_local(day, time(0, 0), tz)
-        end = at_local(day + timedelta(days=1), time(0, 0), tz)
-        found = session.execute(select(CheckIn.id).where(
-            CheckIn.patient_id == patient.id, CheckIn.instrument == "mood",
-            CheckIn.status == "complete", CheckIn.completed_at >= start,
-            CheckIn.completed_at < end).limit(1)).first()
-        return found is not None
+# ---- what a decision needs, in one query ---------------------------------------------
+
+@dataclass(frozen=True)
+class ReminderState:
+    """One patient as a reminder decision sees them: status, preferences, the channel
+    they wrote from most recently and whether today's mood check-in is done."""
+
+    exists: bool
+    status: str = ""
+    timezone: str | None = None
+    risk_open_since: datetime | None = None
+    last_active_at: datetime | None = None
+    enabled: bool = False  # False also when there is no preference row
+    daily_time: str = "19:00"
+    pref_timezone: str | None = None
+    paused_until: datetime | None = None
+    phq9_due_on: str | None = None
+    homework_module: str | None = None
+    homework_due_at: datetime | None = None
+    channel: str | None = None
+    sender_id: str | None = None
+    mood_done: bool = False
+
+
+def _state_statement() -> Select:
+    latest_identity = (select(ChannelIdentity.id)
+                       .where(ChannelIdentity.patient_id == Patient.id)
+                       .order_by(ChannelIdentity.created_at.desc(), ChannelIdentity.id.desc())
+                       .limit(1).correlate(Patient).scalar_subquery())
+    mood_done = (select(CheckIn.id)
+                 .where(CheckIn.patient_id == Patient.id, CheckIn.instrument == "mood",
+                        CheckIn.status == "complete",
+                        CheckIn.completed_at >= bindparam("mood_from", type_=UTCDateTime),
+                        CheckIn.completed_at < bindparam("mood_to", type_=UTCDateTime))
+                 .correlate(Patient).exists())
+    return (select(Patient.status, Patient.timezone, Patient.risk_open_since,
+                   Patient.last_active_at, ReminderPreference.id.label("prefs_id"),
+                   ReminderPreference.enabled, ReminderPreference.daily_time,
+                   ReminderPreference.timezone.label("pref_timezone"),
+                   ReminderPreference.paused_until, ReminderPreference.phq9_due_on,
+                   ReminderPreference.homework_module, ReminderPreference.homework_due_at,
+                   ChannelIdentity.channel, ChannelIdentity.sender_id,
+                   mood_done.label("mood_done"))
+            .select_from(Patient)
+            .outerjoin(ReminderPreference, ReminderPreference.patient_id == Patient.id)
+            .outerjoin(ChannelIdentity, ChannelIdentity.id == latest_identity)
+            .where(Patient.id == bindparam("patient_id")))
+
+
+# Built once: constructing a statement costs more than running it on SQLite.
+_STATE = _state_statement()
+_NO_WINDOW = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def load_state(conn: Connection | Session, patient_id: int,
+               mood_window: tuple[datetime, datetime] | None = None) -> ReminderState:
+    start, end = mood_window or (_NO_WINDOW, _NO_WINDOW)
+    row = conn.execute(_STATE, {"patient_id": patient_id, "mood_from": start,
+                                "mood_to": end}).mappings().first()
+    if row is None:
+        return ReminderState(exists=False)
+    has_prefs = row["prefs_id"] is not None
+    return ReminderState(
+        exists=True, status=row["status"], timezone=row["timezone"],
+        risk_open_since=row["risk_open_since"], last_active_at=row["last_active_at"],
+        enabled=bool(has_prefs and row["enabled"]), daily_time=row["daily_time"] or "19:00",
+        pref_timezone=row["pref_timezone"], paused_until=row["paused_until"],
+        phq9_due_on=row["phq9_due_on"], homework_module=row["homework_module"],
+        homework_due_at=row["homework_due_at"], channel=row["channel"],
+        sender_id=row["sender_id"], mood_done=bool(row["mood_done"]))

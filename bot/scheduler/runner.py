@@ -28,7 +28,6 @@ from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -42,6 +41,7 @@ from bot.checkins.models import ReminderPreference
 from bot.db import Database, make_engine
 from bot.db.models import Patient
 from bot.scheduler.delivery import Outcome, RasaTrigger, Trigger, deliver_daily, deliver_homework
+from bot.scheduler.jobstore import BatchingSQLAlchemyJobStore
 from bot.scheduler.reminders import DAILY, HOMEWORK, ReminderService
 
 log = logging.getLogger(__name__)
@@ -164,8 +164,8 @@ def build_scheduler(db: Database, kind: str = "background", workers: int = 20,
                     executor: Any = None) -> BaseScheduler:
     """A scheduler on the product database; `kind` is background, blocking or stepped."""
     jobstores = {
-        "default": SQLAlchemyJobStore(engine=jobstore_engine(db.url),
-                                      tablename=JOBSTORE_TABLE),
+        "default": BatchingSQLAlchemyJobStore(engine=jobstore_engine(db.url),
+                                              tablename=JOBSTORE_TABLE),
         "memory": MemoryJobStore(),
     }
     executors = {"default": executor or ThreadPoolExecutor(workers)}

@@ -99,10 +99,10 @@ def test_reminder_arrives_through_trigger_intent(stack: Stack) -> None:
         pid = s.execute(select(Patient.id).join(Patient.identities)
                         .where(Patient.identities.any(sender_id="ck3"))).scalars().first()
     out = deliver(db, reminders, RasaTrigger(stack.rasa_url), pid, "daily",
-                  lambda s, p: Decision(True, "due", kind="mood", slot="2026-03-02"))
+                  lambda state: Decision(True, "due", kind="mood", slot="2026-03-02"))
     assert out.sent
     again = deliver(db, reminders, RasaTrigger(stack.rasa_url), pid, "daily",
-                    lambda s, p: Decision(True, "due", kind="mood", slot="2026-03-02"))
+                    lambda state: Decision(True, "due", kind="mood", slot="2026-03-02"))
     assert again.reason == "already_sent"
     tracker = requests.get(f"{stack.rasa_url}/conversations/ck3/tracker", timeout=30).json()
     said = [e.get("text") or "" for e in tracker["events"] if e["event"] == "bot"]
