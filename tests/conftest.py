@@ -3,20 +3,18 @@ is set), services on a frozen clock, and the project's real content."""
 from __future__ import annotations
 
 import os
-import re
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from bot.app import Services, set_services
 from bot.clock import FrozenClock
 from bot.db import Database
 from bot.db.migrate import upgrade
 from bot.settings import REPO_ROOT, load_settings
+from tests.pgdb import create_scratch_database, drop_database
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -25,40 +23,16 @@ PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 DB_KINDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
-def _create_pg_database(base_url: str) -> str:
-    """A fresh database for this test session, next to the one named in TEST_DATABASE_URL."""
-    m = re.match(r"^(postgresql(?:\+\w+)?://[^/]+)/([\w-]+)", base_url)
-    if not m:
-        raise RuntimeError(f"TEST_DATABASE_URL={base_url!r} is not postgresql://host/dbname")
-    server, name = m.groups()
-    name = f"{name}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(f"{server}/postgres", future=True, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return f"{server}/{name}"
-
-
-def _drop_pg_database(url: str) -> None:
-    server, name = url.rsplit("/", 1)
-    admin = create_engine(f"{server}/postgres", future=True, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
-
-
 @pytest.fixture(params=DB_KINDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    url = _create_pg_database(PG_URL)
+    url = create_scratch_database(PG_URL)
     try:
         yield url
     finally:
-        _drop_pg_database(url)
+        drop_database(url)
 
 
 @pytest.fixture

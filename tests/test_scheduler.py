@@ -21,7 +21,7 @@ from bot.clock import FrozenClock
 from bot.db.models import ChannelIdentity, Patient
 from bot.enrolment import add_gp, invite_patient, redeem_invite
 from bot.scheduler import runner
-from bot.scheduler.delivery import deliver_daily
+from bot.scheduler.delivery import RETRY_MINUTES, deliver_daily, retry_failed
 from bot.scheduler.reminders import ReminderService, daily_slot, next_daily
 from bot.scheduler.timeparse import QuietHours, parse_days, parse_time
 
@@ -332,17 +332,90 @@ def test_homework_reminder_waits_for_quiet_hours_to_end(
     assert scheduler.get_job(f"homework:{patient_id}") is None
 
 
-def test_failed_send_is_recorded_not_retried_blindly(
+def test_failed_send_is_retried_with_backoff_then_sent_once(
         services: Services, reminders: ReminderService, rasa: FakeRasa, patient_id: int,
         clock: FrozenClock) -> None:
+    """Rasa down at the due time (restarting, say): the send is recorded as failed and
+    tried again later - from the database, so a scheduler restart loses nothing."""
     at_oslo(clock, 2, 19)
     rasa.fail = True
     out = deliver_daily(services.db, reminders, rasa, patient_id, "19:00", "Europe/Oslo")
     assert (out.sent, out.reason) == (False, "failed")
     with services.db.session() as s:
         row = s.execute(select(ReminderSend)).scalar_one()
-        assert row.status == "failed"
+        assert (row.status, row.attempts) == ("failed", 1)
         assert "refused" in (row.error or "")
+        assert row.retry_at == clock.now() + timedelta(minutes=RETRY_MINUTES[0])
+    rasa.fail = False
+    clock.advance(timedelta(minutes=1))
+    assert retry_failed(services.db, reminders, rasa) == 0  # not yet
+    # The job itself running again (a restart's catch-up) does not jump the queue either.
+    assert deliver_daily(services.db, reminders, rasa, patient_id, "19:00",
+                         "Europe/Oslo").reason == "already_sent"
+    clock.advance(timedelta(minutes=1))
+    assert retry_failed(services.db, reminders, rasa) == 1
+    assert rasa.calls == [("tg-42", "telegram", "log_mood", {"reminder": "mood"})]
+    with services.db.session() as s:
+        row = s.execute(select(ReminderSend)).scalar_one()
+        assert (row.status, row.attempts, row.retry_at, row.error) == ("sent", 2, None, None)
+    clock.advance(timedelta(hours=1))
+    assert retry_failed(services.db, reminders, rasa) == 0
+    assert deliver_daily(services.db, reminders, rasa, patient_id, "19:00",
+                         "Europe/Oslo").reason == "already_sent"
+    assert len(rasa.calls) == 1
+
+
+def test_failed_send_is_given_up_after_the_last_retry(
+        services: Services, reminders: ReminderService, rasa: FakeRasa, patient_id: int,
+        clock: FrozenClock) -> None:
+    at_oslo(clock, 2, 12)
+    with services.db.session() as s:
+        s.execute(select(ReminderPreference)).scalar_one().daily_time = "12:00"
+    rasa.fail = True
+    deliver_daily(services.db, reminders, rasa, patient_id, "12:00", "Europe/Oslo")
+    for minutes in RETRY_MINUTES:
+        clock.advance(timedelta(minutes=minutes))
+        assert retry_failed(services.db, reminders, rasa) == 1
+    with services.db.session() as s:
+        row = s.execute(select(ReminderSend)).scalar_one()
+        assert (row.status, row.attempts, row.retry_at) == ("failed", 1 + len(RETRY_MINUTES),
+                                                           None)
+    clock.advance(timedelta(hours=1))
+    rasa.fail = False
+    assert retry_failed(services.db, reminders, rasa) == 0
+    assert rasa.calls == []
+
+
+def test_retry_decides_afresh(
+        services: Services, reminders: ReminderService, rasa: FakeRasa, patient_id: int,
+        clock: FrozenClock) -> None:
+    """A patient who checked in after the failed reminder gets no late one; a PHQ-9
+    reminder that failed is still a PHQ-9 reminder when it is retried."""
+    at_oslo(clock, 2, 19)
+    rasa.fail = True
+    deliver_daily(services.db, reminders, rasa, patient_id, "19:00", "Europe/Oslo")
+    rasa.fail = False
+    with services.db.session() as s:
+        s.add(CheckIn(patient_id=patient_id, instrument="mood", instrument_version="mood-1",
+                      status="complete", trigger="patient", language="en", total=5,
+                      started_at=clock.now(), updated_at=clock.now(), completed_at=clock.now()))
+    clock.advance(timedelta(minutes=RETRY_MINUTES[0]))
+    assert retry_failed(services.db, reminders, rasa) == 1
+    assert rasa.calls == []
+    with services.db.session() as s:
+        assert s.execute(select(ReminderSend.retry_at)).scalar_one() is None  # given up
+        s.execute(select(ReminderPreference)).scalar_one().phq9_due_on = "2026-03-03"
+    at_oslo(clock, 3, 19)
+    rasa.fail = True
+    deliver_daily(services.db, reminders, rasa, patient_id, "19:00", "Europe/Oslo")
+    with services.db.session() as s:  # still due: nothing was sent
+        assert s.execute(select(ReminderPreference)).scalar_one().phq9_due_on == "2026-03-03"
+    rasa.fail = False
+    clock.advance(timedelta(minutes=RETRY_MINUTES[0]))
+    assert retry_failed(services.db, reminders, rasa) == 1
+    assert [c[2] for c in rasa.calls] == ["start_phq9"]
+    with services.db.session() as s:
+        assert s.execute(select(ReminderPreference)).scalar_one().phq9_due_on == "2026-03-17"
 
 
 def test_patient_active_now_is_not_interrupted(

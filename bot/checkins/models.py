@@ -83,3 +83,7 @@ class ReminderSend(Base):
     status = Column(String(16), nullable=False)  # sent | failed
     error = Column(Text)
     created_at = Column(UTCDateTime, nullable=False)
+    # Failed sends are tried again (bot.scheduler.delivery.RETRY_MINUTES): how many
+    # attempts so far, and when the next is due (None: sent, or given up).
+    attempts = Column(Integer, nullable=False, default=1, server_default="1")
+    retry_at = Column(UTCDateTime, index=True)

@@ -5,6 +5,12 @@ committed *before* the HTTP call. A second run for the same slot - a crash betwe
 the send and APScheduler's job update, two schedulers, a replayed job - finds the
 row and sends nothing. The price is at-most-once: a crash between the claim and
 the call loses that one reminder, which is the right side to err on for a nudge.
+
+A send that fails (Rasa down or restarting) is marked failed with a retry time;
+`retry_failed` claims it again when that time comes, up to RETRY_MINUTES, deciding
+afresh each time (quiet hours, a check-in done meanwhile, a risk conversation).
+What a send changes in the preferences (the next PHQ-9 date, a homework reminder
+done) is written only after the call succeeded or the send was given up.
 """
 from __future__ import annotations
 
@@ -12,15 +18,16 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.checkins.models import ReminderSend
+from bot.checkins.models import ReminderPreference, ReminderSend
 from bot.db import Database
+from bot.db.models import Patient
 from bot.scheduler.reminders import (
     DAILY,
     HOMEWORK,
@@ -80,13 +87,36 @@ class Claim:
     channel: str = ""
     sender_id: str = ""
     send_id: int | None = None
+    attempts: int = 1
 
+
+# Minutes to wait after the 1st, 2nd, ... failed attempt (Rasa down or restarting);
+# after the last the reminder is given up (about four hours: a daily reminder is not
+# worth sending later, and quiet hours still hold for every attempt).
+RETRY_MINUTES = (2, 5, 15, 30, 60, 120)
 
 _SENDS = ReminderSend.__table__
 # Statements built once and given values at execution: building one per reminder cost
 # more than running it.
 _INSERT_SEND = _SENDS.insert()
 _MARK_FAILED = _SENDS.update().where(_SENDS.c.id == bindparam("send_id"))
+_SLOT = ((_SENDS.c.patient_id == bindparam("slot_patient"))
+         & (_SENDS.c.purpose == bindparam("slot_purpose"))
+         & (_SENDS.c.due_slot == bindparam("slot_due")))
+# A failed send whose retry is due can be claimed again - by one run only: the UPDATE's
+# condition is checked under the row's write lock on both SQLite and PostgreSQL.
+_RECLAIM = (_SENDS.update()
+            .where(_SLOT, _SENDS.c.status == "failed", _SENDS.c.retry_at <= bindparam("now"))
+            .values(status="sent", error=None, retry_at=None, attempts=_SENDS.c.attempts + 1,
+                    channel=bindparam("new_channel"), sender_id=bindparam("new_sender")))
+_SLOT_ROW = select(_SENDS.c.id, _SENDS.c.attempts).where(_SLOT)
+
+
+def retry_delay(attempts: int) -> timedelta | None:
+    """How long to wait after `attempts` failed attempts; None: give up."""
+    if attempts > len(RETRY_MINUTES):
+        return None
+    return timedelta(minutes=RETRY_MINUTES[attempts - 1])
 
 
 def _claim(db: Database, service: ReminderService, patient_id: int, purpose: str,
@@ -104,17 +134,26 @@ def _claim(db: Database, service: ReminderService, patient_id: int, purpose: str
             return Claim(decision)
         if state.channel is None or state.sender_id is None:
             return Claim(Decision(False, "no_channel"))
+        now = service.clock.now()
         try:
             with conn.begin():
                 result = conn.execute(_INSERT_SEND, {
                     "patient_id": patient_id, "purpose": purpose, "due_slot": decision.slot,
                     "kind": decision.kind, "channel": state.channel,
-                    "sender_id": state.sender_id, "status": "sent",
-                    "created_at": service.clock.now()})
-                service.after_send(conn, patient_id, decision)
-        except IntegrityError:  # the slot is claimed: sent before, or by a concurrent run
+                    "sender_id": state.sender_id, "status": "sent", "created_at": now})
+            return Claim(decision, state.channel, state.sender_id,
+                         result.inserted_primary_key[0])
+        except IntegrityError:  # the slot has a row: sent, being retried, or given up
+            pass
+        slot = {"slot_patient": patient_id, "slot_purpose": purpose,
+                "slot_due": decision.slot}
+        with conn.begin():
+            reclaimed = conn.execute(_RECLAIM, {**slot, "now": now, "new_channel": state.channel,
+                                                "new_sender": state.sender_id}).rowcount
+            row = conn.execute(_SLOT_ROW, slot).one() if reclaimed == 1 else None
+        if row is None:
             return Claim(Decision(False, "already_sent", slot=decision.slot))
-    return Claim(decision, state.channel, state.sender_id, result.inserted_primary_key[0])
+        return Claim(decision, state.channel, state.sender_id, row.id, row.attempts)
 
 
 def deliver(db: Database, service: ReminderService, trigger: Trigger, patient_id: int,
@@ -132,12 +171,59 @@ def deliver(db: Database, service: ReminderService, trigger: Trigger, patient_id
     try:
         trigger(claim.sender_id, claim.channel, INTENTS[decision.kind], entities)
     except Exception as exc:
-        log.warning("reminder %s for patient %s failed: %s", purpose, patient_id, exc)
+        delay = retry_delay(claim.attempts)
+        retry_at = service.clock.now() + delay if delay is not None else None
+        log.warning("reminder %s for patient %s failed (attempt %d, %s): %s", purpose,
+                    patient_id, claim.attempts,
+                    f"next at {retry_at:%H:%M} UTC" if retry_at else "given up", exc)
         with db.engine.begin() as conn:
             conn.execute(_MARK_FAILED, {"send_id": claim.send_id, "status": "failed",
-                                        "error": str(exc)[:1000]})
+                                        "error": str(exc)[:1000], "retry_at": retry_at})
+            if retry_at is None:
+                service.after_send(conn, patient_id, decision)  # done with it, unsent
         return Outcome(False, "failed")
+    # Only now: a failed send leaves the PHQ-9 due and the homework pending for a retry.
+    if decision.kind in ("phq9", "homework"):
+        with db.engine.begin() as conn:
+            service.after_send(conn, patient_id, decision)
     return Outcome(True, decision.kind)
+
+
+def retry_failed(db: Database, service: ReminderService, trigger: Trigger,
+                 limit: int = 500) -> int:
+    """Tries again the failed sends whose retry is due (the scheduler runs this every
+    minute; the state is in the database, so a restart loses nothing). The decision is
+    made afresh: a patient who has since checked in, paused, or is in quiet hours or a
+    risk conversation gets nothing, and that failed send is given up. Returns the
+    number of sends tried."""
+    now = service.clock.now()
+    with db.engine.connect() as conn:
+        due = conn.execute(select(_SENDS.c.id, _SENDS.c.patient_id, _SENDS.c.purpose)
+                           .where(_SENDS.c.retry_at <= now)
+                           .order_by(_SENDS.c.retry_at).limit(limit)).all()
+        prefs = {row.patient_id: row for row in conn.execute(
+            select(ReminderPreference.patient_id, ReminderPreference.daily_time,
+                   ReminderPreference.homework_module, ReminderPreference.homework_due_at,
+                   ReminderPreference.timezone, Patient.timezone.label("patient_tz"))
+            .join(Patient, Patient.id == ReminderPreference.patient_id)
+            .where(ReminderPreference.patient_id.in_({r.patient_id for r in due})))
+        } if due else {}
+    for send in due:
+        p = prefs.get(send.patient_id)
+        if p is not None and send.purpose == DAILY:
+            tz = p.timezone or p.patient_tz or service.settings.default_timezone
+            deliver_daily(db, service, trigger, send.patient_id, p.daily_time, tz)
+        elif p is not None and send.purpose == HOMEWORK and p.homework_module \
+                and p.homework_due_at is not None:
+            deliver_homework(db, service, trigger, send.patient_id, p.homework_module,
+                             p.homework_due_at.isoformat())
+        with db.engine.begin() as conn:
+            # Not claimed again (nothing due any more, or a different slot): give it up.
+            conn.execute(_SENDS.update().where(_SENDS.c.id == send.id,
+                                               _SENDS.c.status == "failed",
+                                               _SENDS.c.retry_at <= now)
+                         .values(retry_at=None))
+    return len(due)
 
 
 def deliver_daily(db: Database, service: ReminderService, trigger: Trigger, patient_id: int,

@@ -6,6 +6,8 @@ Jobs
 ``daily:<patient id>``     cron at the patient's local reminder time (mood, or the
                            PHQ-9 on the days it is due)
 ``homework:<patient id>``  one-off, a few days after a homework step was shown
+``sync`` / ``retry``       (memory store) reconcile jobs with preferences every few
+                           seconds; try failed sends again when their retry is due
 
 Rescheduling replaces the job under the same id, so it never duplicates. Only the
 scheduler process writes the job store: the action server writes preferences to
@@ -40,7 +42,14 @@ from sqlalchemy.orm import Session
 from bot.checkins.models import ReminderPreference
 from bot.db import Database, make_engine
 from bot.db.models import Patient
-from bot.scheduler.delivery import Outcome, RasaTrigger, Trigger, deliver_daily, deliver_homework
+from bot.scheduler.delivery import (
+    Outcome,
+    RasaTrigger,
+    Trigger,
+    deliver_daily,
+    deliver_homework,
+    retry_failed,
+)
 from bot.scheduler.jobstore import BatchingSQLAlchemyJobStore
 from bot.scheduler.reminders import DAILY, HOMEWORK, ReminderService
 
@@ -50,6 +59,7 @@ JOBSTORE_TABLE = "scheduler_jobs"
 DAILY_GRACE_SECONDS = 6 * 3600
 SYNC_SECONDS = 10
 FULL_SYNC_MINUTES = 60
+RETRY_SWEEP_SECONDS = 60
 
 
 def job_id(purpose: str, patient_id: int) -> str:
@@ -109,6 +119,12 @@ def fire_homework(patient_id: int, module_id: str, due_iso: str) -> str:
                                  id=f"resync:{patient_id}", replace_existing=True,
                                  misfire_grace_time=None)
     return outcome.reason
+
+
+def retry_failed_sends() -> int:
+    """Failed sends (Rasa down or restarting) whose retry is due: see delivery.retry_failed."""
+    rt = runtime()
+    return retry_failed(rt.db, rt.reminders, rt.trigger)
 
 
 def _resync_one(patient_id: int) -> None:
@@ -276,6 +292,9 @@ def run_scheduler(stop_event: threading.Event | None = None) -> int:
     loop()  # full reconciliation before the first job runs
     scheduler.add_job(loop, "interval", seconds=SYNC_SECONDS, id="sync", jobstore="memory",
                       replace_existing=True, coalesce=True, misfire_grace_time=None)
+    scheduler.add_job(retry_failed_sends, "interval", seconds=RETRY_SWEEP_SECONDS, id="retry",
+                      jobstore="memory", replace_existing=True, coalesce=True,
+                      misfire_grace_time=None)
     scheduler.resume()
     log.info("scheduler running: %d reminder jobs", len(scheduler.get_jobs(jobstore="default")))
     stop = stop_event or threading.Event()
