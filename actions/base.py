@@ -61,6 +61,12 @@ class Ctx:
     def is_payload(self) -> bool:
         return self.text.strip().startswith("/")
 
+    @property
+    def is_external(self) -> bool:
+        """An external event (the scheduler's trigger_intent), not the patient's message."""
+        metadata = self.tracker.latest_message.get("metadata") or {}
+        return bool(metadata.get("is_external")) or self.text.startswith("EXTERNAL: ")
+
 
 def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
     for reply in replies:
@@ -131,11 +137,15 @@ class PatientAction(Action, metaclass=abc.ABCMeta):
         with services.db.session() as session:
             patient = find_patient(session, channel, tracker.sender_id)
             ctx = Ctx(services, session, tracker, channel, patient)
-            if patient is not None:
+            # A reminder the scheduler sent is not the patient being active: counting it
+            # would hide a patient who ignores every reminder from the disengagement
+            # sweep, and hold back their next reminder as if they were chatting.
+            if patient is not None and not ctx.is_external:
                 patient.last_active_at = services.clock.now()
             # Safety net: the NLU pipeline sets the risk intent, but risk handling must
             # never depend on it alone. The detector is the same one, and cheap.
-            if self.safety_net and ctx.intent != RISK_INTENT and ctx.text and not ctx.is_payload:
+            if self.safety_net and ctx.intent != RISK_INTENT and ctx.text and not ctx.is_payload \
+                    and not ctx.is_external:
                 result = detect(ctx.text, ctx.lang)
                 if result.risk:
                     log.warning("risk found by the action-side safety net (intent was %s)", ctx.intent)

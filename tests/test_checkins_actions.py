@@ -1,6 +1,7 @@
 """Check-in actions in the SDK's own shape: a fresh CollectingDispatcher and tracker per step."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from actions.onboarding import ActionConsent, ActionStart
 from bot.app import Services
 from bot.checkins.models import CheckIn, CheckInAnswer, ReminderPreference
 from bot.clock import FrozenClock
-from bot.db.models import Escalation, RiskEvent
+from bot.db.models import Escalation, Patient, RiskEvent
 from bot.enrolment import add_gp, invite_patient
 
 with open("domain.yml") as _fh:
@@ -221,3 +222,21 @@ def test_reminder_event_sends_a_nudge_not_a_form(services: Services, consented: 
     _, msgs = run(ActionCheckin(), tracker("EXTERNAL: start_phq9", "start_phq9",
                                            entities=[{"entity": "reminder", "value": "phq9"}]))
     assert "/start_phq9" in payloads(msgs)
+
+
+def test_a_reminder_is_not_the_patient_being_active(services: Services, consented: list[dict],
+                                                    clock: FrozenClock) -> None:
+    """The disengagement sweep and the 'patient is chatting' check read last_active_at:
+    the scheduler's own nudge must not move it, the patient's answer must."""
+    with services.db.session() as s:
+        before = s.execute(select(Patient.last_active_at)).scalar_one()
+    clock.advance(timedelta(days=3))
+    external = tracker("EXTERNAL: log_mood", "log_mood",
+                       entities=[{"entity": "reminder", "value": "mood"}])
+    external.latest_message["metadata"] = {"is_external": True}
+    run(ActionCheckin(), external)
+    with services.db.session() as s:
+        assert s.execute(select(Patient.last_active_at)).scalar_one() == before
+    run(ActionCheckin(), tracker("/log_mood", "log_mood"))
+    with services.db.session() as s:
+        assert s.execute(select(Patient.last_active_at)).scalar_one() == clock.now()

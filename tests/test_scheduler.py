@@ -429,6 +429,51 @@ def test_patient_active_now_is_not_interrupted(
     assert rasa.calls == []
 
 
+def test_reminder_while_chatting_comes_once_they_are_quiet(
+        services: Services, reminders: ReminderService, scheduler: runner.SteppedScheduler,
+        rasa: FakeRasa, patient_id: int, clock: FrozenClock) -> None:
+    runner.sync(scheduler, services.db, reminders)
+    at_oslo(clock, 2, 18, 50)
+    with services.db.session() as s:
+        s.get(Patient, patient_id).last_active_at = clock.now()
+    at_oslo(clock, 2, 19)
+    scheduler.step()
+    assert rasa.calls == []
+    later = scheduler.get_job(f"daily-later:{patient_id}")
+    assert later is not None
+    assert later.next_run_time == datetime(2026, 3, 2, 20, 50, 5, tzinfo=OSLO)
+    scheduler.shutdown()  # the one-off is in the persistent store: a restart keeps it
+    second = make_scheduler(services, reminders, rasa)
+    try:
+        at_oslo(clock, 2, 20, 51)
+        second.step()
+        assert rasa.calls == [("tg-42", "telegram", "log_mood", {"reminder": "mood"})]
+        assert second.get_job(f"daily-later:{patient_id}") is None
+        at_oslo(clock, 3, 19)
+        second.step()
+        assert len(rasa.calls) == 2
+    finally:
+        second.shutdown()
+
+
+def test_stopping_reminders_removes_a_pending_later_one(
+        services: Services, reminders: ReminderService, scheduler: runner.SteppedScheduler,
+        rasa: FakeRasa, patient_id: int, clock: FrozenClock) -> None:
+    runner.sync(scheduler, services.db, reminders)
+    at_oslo(clock, 2, 19)
+    with services.db.session() as s:
+        s.get(Patient, patient_id).last_active_at = clock.now()
+    scheduler.step()
+    assert scheduler.get_job(f"daily-later:{patient_id}") is not None
+    with services.db.session() as s:
+        reminders.stop(s, s.get(Patient, patient_id))
+    runner.sync(scheduler, services.db, reminders)
+    assert scheduler.get_jobs(jobstore="default") == []
+    at_oslo(clock, 2, 21, 30)
+    scheduler.step()
+    assert rasa.calls == []
+
+
 def test_mood_already_logged_today_means_no_reminder(
         services: Services, reminders: ReminderService, rasa: FakeRasa, patient_id: int,
         clock: FrozenClock) -> None:

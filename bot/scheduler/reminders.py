@@ -193,6 +193,10 @@ class ReminderService:
         """`state` must be loaded with `mood_window(hhmm, tz_name)`."""
         now = self.clock.now()
         reason = self._common(state, now)
+        if reason == "active_now" and state.last_active_at is not None:
+            # Not now, mid-conversation; once they have been quiet for a while (the
+            # decision is made again then: quiet hours, a check-in done meanwhile).
+            return Decision(False, reason, retry_at=state.last_active_at + ACTIVE_WINDOW)
         if reason:
             return Decision(False, reason)
         tz = zone(tz_name, self.settings.default_timezone)

@@ -6,6 +6,8 @@ Jobs
 ``daily:<patient id>``     cron at the patient's local reminder time (mood, or the
                            PHQ-9 on the days it is due)
 ``homework:<patient id>``  one-off, a few days after a homework step was shown
+``daily-later:<patient id>`` one-off: today's daily reminder again, when the patient
+                           was chatting at the usual time (sent once they are quiet)
 ``sync`` / ``retry``       (memory store) reconcile jobs with preferences every few
                            seconds; try failed sends again when their retry is due
 
@@ -59,6 +61,7 @@ JOBSTORE_TABLE = "scheduler_jobs"
 DAILY_GRACE_SECONDS = 6 * 3600
 SYNC_SECONDS = 10
 FULL_SYNC_MINUTES = 60
+DAILY_LATER = "daily-later"
 RETRY_SWEEP_SECONDS = 60
 
 
@@ -102,7 +105,16 @@ def runtime() -> Runtime:
 
 def fire_daily(patient_id: int, hhmm: str, tz: str) -> str:
     rt = runtime()
-    return deliver_daily(rt.db, rt.reminders, rt.trigger, patient_id, hhmm, tz).reason
+    outcome = deliver_daily(rt.db, rt.reminders, rt.trigger, patient_id, hhmm, tz)
+    if outcome.retry_at is not None and rt.scheduler is not None:
+        # The patient was chatting: try today's reminder again once they have been quiet
+        # for a while, as a one-off in the persistent store (a restart keeps it). The
+        # send record still allows one reminder per day, whichever job gets there first.
+        rt.scheduler.add_job(fire_daily, DateTrigger(outcome.retry_at),
+                             id=job_id(DAILY_LATER, patient_id), args=(patient_id, hhmm, tz),
+                             replace_existing=True, jobstore="default",
+                             misfire_grace_time=DAILY_GRACE_SECONDS, coalesce=True)
+    return outcome.reason
 
 
 def fire_homework(patient_id: int, module_id: str, due_iso: str) -> str:
@@ -204,7 +216,7 @@ def sync_patient(scheduler: BaseScheduler, reminders: ReminderService, patient: 
     daily_id, homework_id = job_id(DAILY, patient.id), job_id(HOMEWORK, patient.id)
     wanted = patient.status == "consented" and prefs is not None and prefs.enabled
     if not wanted or prefs is None:
-        for jid in (daily_id, homework_id):
+        for jid in (daily_id, homework_id, job_id(DAILY_LATER, patient.id)):
             if jid in existing:
                 scheduler.remove_job(jid, jobstore="default")
         return

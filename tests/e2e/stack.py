@@ -36,6 +36,7 @@ class Stack:
     # socket.io and Telegram; Telegram stays off unless extra_env sets TELEGRAM_TOKEN).
     credentials: Path = REPO_ROOT / "credentials.yml"
     rasa_args: list[str] = field(default_factory=list)
+    _spawned: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def rasa_url(self) -> str:
@@ -65,12 +66,13 @@ class Stack:
 
     def spawn(self, name: str, cmd: list[str]) -> None:
         """Starts another process of the product (e.g. the escalation worker) with this env."""
+        self._spawned.append((name, cmd))
         self._spawn(name, cmd)
 
     def _spawn(self, name: str, cmd: list[str]) -> None:
         log = self.workdir / f"{name}.log"
         self.logs.append(log)
-        with open(log, "wb") as fh:
+        with open(log, "ab") as fh:  # a restart appends to the same log
             self.procs.append(subprocess.Popen(cmd, cwd=REPO_ROOT, env=self.env(), stdout=fh,
                                                stderr=subprocess.STDOUT, start_new_session=True))
 
@@ -100,6 +102,19 @@ class Stack:
                     self.stop()
                     raise RuntimeError(f"{url} did not come up in {timeout}s")
                 time.sleep(0.5)
+        return self
+
+    def restart(self, timeout: float = 240) -> Stack:
+        """Stops every process this stack started and starts them all again: Rasa, the
+        action server and whatever was added with spawn() (in that order)."""
+        spawned = self._spawned
+        self.stop()
+        self.procs.clear()
+        self.logs.clear()
+        self._spawned = []
+        self.start(timeout)
+        for name, cmd in spawned:
+            self.spawn(name, cmd)
         return self
 
     def stop(self) -> None:

@@ -2,12 +2,16 @@
 scheduled reminder delivered through Rasa's trigger_intent endpoint."""
 from __future__ import annotations
 
+import sys
+import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 
 from bot.checkins.models import CheckIn, ReminderSend
 from bot.clock import SystemClock
@@ -36,12 +40,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         s.stop()
 
 
-def onboard(stack: Stack, sender: str) -> list[dict]:
+def onboard(stack: Stack, sender: str, tz: str | None = None) -> list[dict]:
     db = Database(stack.database_url)
     with db.session() as s:
         gp = add_gp(s, f"Dr {sender}", f"{sender}@example.org", "Fjord Practice",
                     SystemClock().now())
-        code = format_code(invite_patient(s, gp, SystemClock().now(), 14).code)
+        code = format_code(invite_patient(s, gp, SystemClock().now(), 14, timezone=tz).code)
     db.dispose()
     stack.say(sender, f"/start {code}")
     stack.say(sender, "/consent_agree")
@@ -110,3 +114,96 @@ def test_reminder_arrives_through_trigger_intent(stack: Stack) -> None:
     with db.session() as s:
         assert len(s.execute(select(ReminderSend)).all()) == 1
     db.dispose()
+
+
+# ---- a reminder at the patient's chosen time, across a restart of every process ---------
+
+def midday_zone(now: datetime) -> str:
+    """A fixed-offset zone in which it is about 12:00 now, so that quiet hours
+    (22:00-08:00 local) never get in the way whenever the test runs. POSIX signs:
+    Etc/GMT-2 is two hours ahead of UTC."""
+    ahead = (12 - now.astimezone(timezone.utc).hour + 12) % 24 - 12  # -12 .. 11
+    return f"Etc/GMT{-ahead:+d}" if ahead else "Etc/GMT"
+
+
+@pytest.fixture
+def full_stack(tmp_path: Path) -> Iterator[Stack]:
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    upgrade(url)
+    s = Stack(workdir=tmp_path, database_url=url, rasa_port=free_port(), action_port=free_port())
+    s.start()
+    s.spawn("scheduler", [sys.executable, "-m", "bot", "scheduler"])
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
+def _wait_for(what: str, check, timeout: float, stack: Stack):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(1)
+    logs = "\n".join(f"--- {p.name}\n{p.read_text()[-2000:]}" for p in stack.logs)
+    raise AssertionError(f"timed out waiting for {what}\n{logs}")
+
+
+def test_reminder_at_the_chosen_time_across_a_restart_of_every_process(
+        full_stack: Stack) -> None:
+    stack, sender = full_stack, "ck-restart"
+    tz = midday_zone(datetime.now(timezone.utc))
+    onboard(stack, sender, tz=tz)
+    # A time two or so minutes ahead, in the patient's own timezone.
+    due = (datetime.now(ZoneInfo(tz)) + timedelta(seconds=100 + 59)).replace(second=0,
+                                                                             microsecond=0)
+    replies = stack.say(sender, f"remind me at {due:%H:%M}")
+    assert f"every day at {due:%H:%M}" in texts(replies), texts(replies)
+
+    db = Database(stack.database_url)
+    try:
+        with db.session() as s:
+            pid = s.execute(select(Patient.id).where(Patient.timezone == tz)).scalar_one()
+            # As if the patient last wrote hours ago: someone mid-conversation gets the
+            # reminder later (tests/test_scheduler.py covers that).
+            s.execute(update(Patient).where(Patient.id == pid)
+                      .values(last_active_at=datetime.now(timezone.utc) - timedelta(hours=3)))
+
+        def job_due() -> bool:
+            with db.engine.connect() as conn:
+                run_at = conn.execute(text("SELECT next_run_time FROM scheduler_jobs WHERE id = :id"),
+                                      {"id": f"daily:{pid}"}).scalar()
+            return run_at is not None and abs(run_at - due.timestamp()) < 1
+
+        # The scheduler takes up the new time within one sync (10 s).
+        _wait_for("the reminder job at the chosen time", job_due, 60, stack)
+
+        # Every process stops and starts again: Rasa, the action server, the scheduler.
+        stack.restart()
+        restarted_at = datetime.now(timezone.utc)
+
+        def reminders_said() -> list[dict]:
+            events = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker",
+                                  timeout=30).json()["events"]
+            return [e for e in events if e["event"] == "bot"
+                    and "it's time for" in (e.get("text") or "")]
+
+        latest = max(due, restarted_at) + timedelta(seconds=90)
+        said = _wait_for("the reminder in the patient's conversation", reminders_said,
+                         (latest - datetime.now(timezone.utc)).total_seconds(), stack)
+        arrived = datetime.fromtimestamp(said[0]["timestamp"], timezone.utc)
+        assert arrived >= due, (arrived, due)  # never early
+        # A sync and a pass later there is still exactly one, recorded once.
+        time.sleep(12)
+        assert len(reminders_said()) == 1
+        with db.session() as s:
+            sends = s.execute(select(ReminderSend).where(ReminderSend.patient_id == pid)
+                              ).scalars().all()
+            assert [(r.purpose, r.status, r.due_slot) for r in sends] == [
+                ("daily", "sent", due.date().isoformat())]
+            job = s.execute(text("SELECT next_run_time FROM scheduler_jobs WHERE id = :id"),
+                            {"id": f"daily:{pid}"}).scalar()
+            assert job == pytest.approx((due + timedelta(days=1)).timestamp())
+    finally:
+        db.dispose()
