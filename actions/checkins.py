@@ -1,4 +1,4 @@
-"""Check-ins in chat: PHQ-9 and daily mood as forms, "how am I doing?", reminder settings.
+"""Check-ins in chat: PHQ-9, the two-question PHQ-2 and daily mood as forms, "how am I doing?", reminder settings.
 
 Thin: parsing, scoring, storage and scheduling live in bot.checkins and bot.scheduler.
 Each answer is stored as soon as the form validates it, so a stopped questionnaire
@@ -28,6 +28,7 @@ from bot.checkins.parsing import (
 )
 from bot.checkins.service import (
     MOOD_SLOTS,
+    PHQ2_SLOTS,
     PHQ9_SLOTS,
     CheckinService,
     checkins_for,
@@ -117,6 +118,13 @@ class ActionCheckin(PatientAction):
         if ctx.intent == "log_mood":
             svc.start(ctx.session, ctx.patient, ins.MOOD)
             return [SlotSet("checkin_form", "mood"), *_clear(MOOD_SLOTS)]
+        if ctx.intent == "start_phq2":
+            checkin, _ = svc.start(ctx.session, ctx.patient, ins.PHQ2)
+            answers = svc.answers(ctx.session, checkin)
+            send(dispatcher, [Reply(ctx.t("checkin_phq2_intro"))])
+            return [SlotSet("checkin_form", "phq2"), *_clear(PHQ9_SLOTS),
+                    *(SlotSet(slot, str(answers[slot_item(slot)]))
+                      for slot in PHQ2_SLOTS if slot_item(slot) in answers)]
         checkin, resumed = svc.start(ctx.session, ctx.patient, ins.PHQ9,
                                      trigger="baseline" if not svc.history(
                                          ctx.session, ctx.patient, ins.PHQ9) else "patient")
@@ -136,6 +144,9 @@ class ActionCheckin(PatientAction):
         later = Button(ctx.t("checkin_later_button"), intent_payload("goodbye"))
         if kind == "phq9":
             send(dispatcher, [Reply(ctx.t("reminder_phq9"), (start_button(ctx), later))])
+        elif kind == "phq2":
+            send(dispatcher, [Reply(ctx.t("reminder_phq2"), (
+                Button(ctx.t("reminder_phq2_button"), intent_payload("start_phq2")), later))])
         elif kind == "homework":
             send(dispatcher, [Reply(ctx.t("reminder_homework"), (
                 Button(ctx.t("reminder_homework_button"), intent_payload("continue_program")),
@@ -170,7 +181,9 @@ class _AskAction(Action, metaclass=abc.ABCMeta):
             if patient is None:
                 return []
             svc = checkins_for(services)
-            if self.slot in PHQ9_SLOTS:
+            if self.slot in PHQ2_SLOTS and tracker.active_loop_name == "phq2_form":
+                send(dispatcher, [svc.phq2_question(patient, self.slot)])
+            elif self.slot in PHQ9_SLOTS:
                 send(dispatcher, [svc.phq9_question(patient, self.slot)])
             elif self.slot == "mood_rating":
                 send(dispatcher, [svc.mood_question(patient)])
@@ -261,6 +274,29 @@ class ValidatePhq9Form(_ValidateCheckin):
         return events
 
 
+class ValidatePhq2Form(_ValidateCheckin):
+    """The two-question check: the PHQ-9's items 1 and 2, stored as a PHQ-2."""
+
+    form = "phq2_form"
+
+    def validate(self, ctx: Ctx, dispatcher: CollectingDispatcher, svc: CheckinService,
+                 slot: str, value: Any, from_user: bool) -> list[EventType]:
+        assert ctx.patient is not None
+        if slot not in PHQ2_SLOTS:
+            return []
+        raw = str(value or "")
+        if from_user and ctx.text and not is_payload(raw):
+            raw = ctx.text
+        parsed = parse_phq_answer(raw)
+        if parsed is None:
+            if from_user:
+                dispatcher.utter_message(text=ctx.t("checkin_unclear_phq"))
+            return [SlotSet(slot, None)]
+        checkin, _ = svc.start(ctx.session, ctx.patient, ins.PHQ2)
+        svc.record(ctx.session, checkin, slot_item(slot), parsed, raw if from_user else None)
+        return [SlotSet(slot, str(parsed))]
+
+
 class ValidateMoodForm(_ValidateCheckin):
     form = "mood_form"
 
@@ -310,6 +346,19 @@ class ActionCheckinSubmit(PatientAction):
                      if replies else [])
             else:
                 send(dispatcher, [Reply(ctx.t("checkin_mood_stopped"), after_buttons(ctx))])
+            return events
+        if form == "phq2":
+            short = svc.in_progress(ctx.session, ctx.patient, ins.PHQ2)
+            screen = (svc.complete_phq2(ctx.session, ctx.patient, short)
+                      if short is not None else None)
+            if screen is None:
+                send(dispatcher, [Reply(ctx.t("checkin_phq2_stopped"), after_buttons(ctx))])
+            elif screen.positive:
+                send(dispatcher, [Reply(screen.replies[0].text, (
+                    start_button(ctx), Button(ctx.t("checkin_later_button"),
+                                              intent_payload("goodbye"))))])
+            else:
+                send(dispatcher, [Reply(screen.replies[0].text, after_buttons(ctx))])
             return events
         checkin = svc.in_progress(ctx.session, ctx.patient, ins.PHQ9)
         result = (svc.complete_phq9(ctx.session, ctx.patient, checkin)
@@ -382,5 +431,5 @@ class ActionReminderSettings(PatientAction):
 
 
 __all__ = ["ASK_ACTIONS", "ActionCheckin", "ActionCheckinSubmit", "ActionCheckinTrend",
-           "ActionReminderSettings", "ValidateMoodForm", "ValidatePhq9Form", "after_program_turn",
+           "ActionReminderSettings", "ValidateMoodForm", "ValidatePhq2Form", "ValidatePhq9Form", "after_program_turn",
            "baseline_offer"]

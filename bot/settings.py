@@ -58,6 +58,7 @@ class Settings:
     # ---- check-ins and reminders ----
     phq9_interval_days: int = 14
     phq9_at_module_end: bool = True
+    phq2_midway: bool = True
     reminder_default_time: str = "19:00"
     quiet_hours: str = "22:00-08:00"
 
@@ -202,6 +203,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     # ---- check-ins and reminders ----
     phq9_interval_days = _int(env, "PHQ9_INTERVAL_DAYS", 14, 1, 365, errors)
     phq9_at_module_end = _bool(env, "PHQ9_AT_MODULE_END", True, errors)
+    phq2_midway = _bool(env, "PHQ2_MIDWAY", True, errors)
     reminder_default_time = env.get("REMINDER_DEFAULT_TIME", "").strip() or "19:00"
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", reminder_default_time):
         errors.append(f"REMINDER_DEFAULT_TIME={reminder_default_time!r} must be HH:MM (24-hour), e.g. 19:00")
@@ -246,6 +248,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         digest_hour=digest_hour,
         phq9_interval_days=phq9_interval_days,
         phq9_at_module_end=phq9_at_module_end,
+        phq2_midway=phq2_midway,
         reminder_default_time=reminder_default_time,
         quiet_hours=quiet_hours,
     )

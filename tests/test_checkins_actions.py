@@ -17,6 +17,7 @@ from actions.checkins import (
     ActionCheckinTrend,
     ActionReminderSettings,
     ValidateMoodForm,
+    ValidatePhq2Form,
     ValidatePhq9Form,
 )
 from actions.onboarding import ActionConsent, ActionStart
@@ -151,6 +152,68 @@ def test_item9_above_zero_starts_crisis_response(services: Services, consented: 
         assert s.execute(select(CheckIn)).scalar_one().total == 10
 
 
+def phq2_answer(slot: str, text: str) -> tuple[dict[str, Any], list[dict]]:
+    events, msgs = run(ValidatePhq2Form(), tracker(text, "phq_answer",
+                                                   slots={"requested_slot": slot},
+                                                   candidates={slot: text}, loop="phq2_form"))
+    return slot_events(events), msgs
+
+
+@pytest.mark.parametrize(("first", "second", "total", "positive"), [
+    ("several days", "several days", 2, False),  # 2: below the cut-off
+    ("several days", "more than half the days", 3, True),  # 3: a positive screen
+    ("not at all", "nearly every day", 3, True),
+])
+def test_phq2_two_questions_then_the_full_questionnaire_if_positive(
+        services: Services, consented: list[dict], first: str, second: str, total: int,
+        positive: bool) -> None:
+    with services.db.session() as s:
+        s.execute(select(ReminderPreference)).scalar_one().phq9_due_on = "2026-03-09"
+    events, msgs = run(ActionCheckin(), tracker("the two questions", "start_phq2"))
+    assert slot_events(events)["checkin_form"] == "phq2"
+    assert "two quick questions" in text_of(msgs)
+    loop = tracker("the two questions", "start_phq2", loop="phq2_form")
+    _, msgs = run(ASK_ACTIONS["phq9_q2"](), loop)
+    assert "2 of 2" in text_of(msgs)
+    assert "Feeling down" in text_of(msgs)
+    assert phq2_answer("phq9_q1", "hmm")[0] == {"phq9_q1": None}  # asked again
+    phq2_answer("phq9_q1", first)
+    phq2_answer("phq9_q2", second)
+    events, msgs = run(ActionCheckinSubmit(), tracker(second, "phq_answer",
+                                                      slots={"checkin_form": "phq2"}))
+    assert f"{total} out of 6" in text_of(msgs)
+    assert ("/start_phq9" in payloads(msgs)) is positive
+    assert slot_events(events)["checkin_form"] is None
+    with services.db.session() as s:
+        short = s.execute(select(CheckIn).where(CheckIn.instrument == "phq2")).scalar_one()
+        assert (short.status, short.total, short.instrument_version) == (
+            "complete", total, "PHQ-2/2003")
+        assert short.band == ("positive" if positive else "negative")
+        # Positive: the full PHQ-9 is due now (tomorrow's reminder asks for it).
+        assert s.execute(select(ReminderPreference)).scalar_one().phq9_due_on == (
+            "2026-03-02" if positive else "2026-03-09")
+
+
+def test_phq2_stopped_and_resumed(services: Services, consented: list[dict]) -> None:
+    run(ActionCheckin(), tracker("the two questions", "start_phq2"))
+    phq2_answer("phq9_q1", "most days")
+    assert phq2_answer("phq9_q2", "stop")[0] == {"phq9_q2": None, "requested_slot": None}
+    _, msgs = run(ActionCheckinSubmit(), tracker("stop", "pause", slots={"checkin_form": "phq2"}))
+    assert "leave it there" in text_of(msgs)
+    events, _ = run(ActionCheckin(), tracker("/start_phq2", "start_phq2"))
+    slots = slot_events(events)
+    assert (slots["phq9_q1"], slots["phq9_q2"]) == ("2", None)
+
+
+def test_risk_typed_inside_the_phq2_is_caught(services: Services, consented: list[dict]) -> None:
+    run(ActionCheckin(), tracker("the two questions", "start_phq2"))
+    slots, msgs = phq2_answer("phq9_q1", "nearly every day, i want to kill myself")
+    assert slots == {"phq9_q1": None, "requested_slot": None}
+    assert "safe right now" in text_of(msgs).lower()
+    with services.db.session() as s:
+        assert s.execute(select(RiskEvent)).scalar_one().context == "form:phq2_form"
+
+
 def test_mood_with_note_and_risk_in_a_note(services: Services, consented: list[dict]) -> None:
     events, _ = run(ActionCheckin(), tracker("log my mood", "log_mood"))
     assert slot_events(events)["checkin_form"] == "mood"
@@ -222,6 +285,11 @@ def test_reminder_event_sends_a_nudge_not_a_form(services: Services, consented: 
     _, msgs = run(ActionCheckin(), tracker("EXTERNAL: start_phq9", "start_phq9",
                                            entities=[{"entity": "reminder", "value": "phq9"}]))
     assert "/start_phq9" in payloads(msgs)
+    events, msgs = run(ActionCheckin(), tracker("EXTERNAL: start_phq2", "start_phq2",
+                                                entities=[{"entity": "reminder", "value": "phq2"}]))
+    assert slot_events(events) == {"checkin_form": None}
+    assert "two quick questions" in text_of(msgs)
+    assert "/start_phq2" in payloads(msgs)
 
 
 def test_a_reminder_is_not_the_patient_being_active(services: Services, consented: list[dict],

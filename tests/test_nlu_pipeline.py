@@ -70,3 +70,13 @@ def test_start_command_carries_the_code(parse: Any) -> None:
 ])
 def test_button_payloads(parse: Any, text: str, intent: str) -> None:
     assert parse(text)["intent"]["name"] == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("could we do the two questions now", "start_phq2"),
+    ("i'd like to do the full questionnaire", "start_phq9"),
+    ("log today's mood", "log_mood"),
+])
+def test_check_ins_in_plain_words(parse: Any, text: str, intent: str) -> None:
+    """Unseen wordings: the two-question check, the PHQ-9 and the mood rating apart."""
+    assert parse(text)["intent"]["name"] == intent

@@ -312,6 +312,20 @@ def test_phq9_reminder_when_due_instead_of_mood(
         assert s.execute(select(ReminderPreference)).scalar_one().phq9_due_on == "2026-03-17"
 
 
+def test_phq2_reminder_halfway_between_phq9s(
+        services: Services, reminders: ReminderService, rasa: FakeRasa, patient_id: int,
+        clock: FrozenClock) -> None:
+    with services.db.session() as s:
+        s.execute(select(ReminderPreference)).scalar_one().phq9_due_on = "2026-03-16"
+    kinds = []
+    for day in (8, 9, 10):  # the PHQ-9 is due on the 16th, every 14 days: halfway is the 9th
+        at_oslo(clock, day, 19)
+        deliver_daily(services.db, reminders, rasa, patient_id, "19:00", "Europe/Oslo")
+        kinds.append(rasa.calls[-1][3]["reminder"])
+    assert kinds == ["mood", "phq2", "mood"]
+    assert rasa.calls[1][2] == "start_phq2"
+
+
 def test_homework_reminder_waits_for_quiet_hours_to_end(
         services: Services, reminders: ReminderService, scheduler: runner.SteppedScheduler,
         rasa: FakeRasa, patient_id: int, clock: FrozenClock) -> None:

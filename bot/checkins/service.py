@@ -29,11 +29,20 @@ if TYPE_CHECKING:
 
 RESUME_WITHIN = timedelta(days=7)  # an unfinished questionnaire older than this starts afresh
 PHQ9_SLOTS = (*tuple(f"phq9_q{i}" for i in range(1, 10)), "phq9_difficulty")
+PHQ2_SLOTS = ("phq9_q1", "phq9_q2")  # the PHQ-2 is the PHQ-9's first two items
 MOOD_SLOTS = ("mood_rating", "mood_note")
 
 
 def slot_item(slot: str) -> int:
     return ins.DIFFICULTY_ITEM if slot == "phq9_difficulty" else int(slot.removeprefix("phq9_q"))
+
+
+@dataclass
+class Phq2Result:
+    checkin_id: int
+    total: int
+    positive: bool
+    replies: list[Reply] = field(default_factory=list)
 
 
 @dataclass
@@ -191,6 +200,38 @@ class CheckinService:
             else:
                 lines.append(self.t(patient, "checkin_phq9_bit_worse", previous=r.previous_total))
         return [Reply("\n\n".join(lines))]
+
+    # ---- PHQ-2: the two-question check -------------------------------------------------
+    def phq2_question(self, patient: Patient, slot: str) -> Reply:
+        lang = ins.lang_of(patient.language)
+        n = slot_item(slot)
+        text = self.t(patient, "checkin_phq2_question", n=n, stem=ins.PHQ9_STEM[lang],
+                      item=ins.PHQ9_ITEMS[lang][n - 1])
+        return Reply(text, tuple(Button(label, intent_payload("phq_answer", phq_value=str(i)))
+                                 for i, label in enumerate(ins.PHQ9_OPTIONS[lang])))
+
+    def complete_phq2(self, session: Session, patient: Patient,
+                      checkin: CheckIn) -> Phq2Result | None:
+        """Scores a PHQ-2 once both items are in; None while one is missing. A positive
+        screen makes the full PHQ-9 due now (offered at once, reminded tomorrow)."""
+        answers = self.answers(session, checkin)
+        if not {1, 2} <= answers.keys():
+            return None
+        total, positive = ins.score_phq2(answers)
+        first_completion = checkin.status != "complete"
+        now = self.clock.now()
+        checkin.total, checkin.band = total, "positive" if positive else "negative"
+        checkin.status = "complete"
+        checkin.completed_at = checkin.completed_at or now
+        checkin.updated_at = now
+        if first_completion:
+            audit(session, now, f"patient:{patient.ref}", "phq2_completed", patient.id,
+                  checkin_id=checkin.id, total=total, positive=positive,
+                  version=checkin.instrument_version)
+            if positive:
+                self.reminders.phq9_due_now(session, patient)
+        key = "checkin_phq2_positive" if positive else "checkin_phq2_negative"
+        return Phq2Result(checkin.id, total, positive, [Reply(self.t(patient, key, total=total))])
 
     # ---- mood ------------------------------------------------------------------------
     def mood_question(self, patient: Patient) -> Reply:

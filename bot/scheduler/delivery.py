@@ -40,7 +40,8 @@ from bot.scheduler.reminders import (
 log = logging.getLogger(__name__)
 
 # kind -> (intent, entities) of the external event
-INTENTS: dict[str, str] = {"mood": "log_mood", "phq9": "start_phq9", "homework": "log_mood"}
+INTENTS: dict[str, str] = {"mood": "log_mood", "phq9": "start_phq9", "phq2": "start_phq2",
+                           "homework": "log_mood"}
 
 
 class Trigger(Protocol):

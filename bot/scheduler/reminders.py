@@ -34,7 +34,7 @@ ACTIVE_WINDOW = timedelta(minutes=120)
 class Decision:
     send: bool
     reason: str
-    kind: str = ""  # mood | phq9 | homework
+    kind: str = ""  # mood | phq9 | phq2 | homework
     slot: str = ""  # the due slot this send claims
     retry_at: datetime | None = None  # for one-off reminders that must wait
 
@@ -145,6 +145,14 @@ class ReminderService:
         row.updated_at = self.clock.now()
         return due
 
+    def phq9_due_now(self, session: Session, patient: Patient) -> None:
+        """After a positive PHQ-2: the next daily reminder asks for the PHQ-9."""
+        row = self.prefs(session, patient)
+        today = self.local_today(patient, row).isoformat()
+        if row.phq9_due_on is None or row.phq9_due_on > today:
+            row.phq9_due_on = today
+            row.updated_at = self.clock.now()
+
     def homework_assigned(self, session: Session, patient: Patient, module_id: str,
                           days: int) -> datetime:
         """A homework reminder `days` from today at the patient's reminder time."""
@@ -207,9 +215,18 @@ class ReminderService:
             return Decision(False, "quiet_hours")
         if state.phq9_due_on is not None and state.phq9_due_on <= slot_day.isoformat():
             return Decision(True, "due", kind="phq9", slot=slot_day.isoformat())
+        if self.phq2_due(state.phq9_due_on, slot_day):
+            return Decision(True, "due", kind="phq2", slot=slot_day.isoformat())
         if state.mood_done:
             return Decision(False, "already_checked_in")
         return Decision(True, "due", kind="mood", slot=slot_day.isoformat())
+
+    def phq2_due(self, phq9_due_on: str | None, day: date) -> bool:
+        """Halfway between two PHQ-9s (PHQ2_MIDWAY; intervals of a week or more)."""
+        interval = self.settings.phq9_interval_days
+        if not self.settings.phq2_midway or phq9_due_on is None or interval < 7:
+            return False
+        return date.fromisoformat(phq9_due_on) - timedelta(days=interval // 2) == day
 
     def decide_homework(self, state: ReminderState, module_id: str, due_iso: str) -> Decision:
         now = self.clock.now()

@@ -78,6 +78,18 @@ def test_phq9_in_chat_typed_and_tapped_then_mood(stack: Stack) -> None:
     db.dispose()
 
 
+def test_two_question_check_positive_offers_the_phq9(stack: Stack) -> None:
+    onboard(stack, "ck4")
+    replies = stack.say("ck4", "can i do the two questions")
+    assert "1 of 2" in texts(replies), texts(replies)
+    stack.say("ck4", "more than half the days")
+    replies = stack.say("ck4", '/phq_answer{"phq_value":"1"}')
+    assert "3 out of 6" in texts(replies), texts(replies)
+    assert any(b["payload"] == "/start_phq9" for b in buttons(replies))
+    replies = stack.say("ck4", "/start_phq9")
+    assert "1 of 9" in texts(replies)
+
+
 def test_item9_inside_the_form_starts_the_crisis_response(stack: Stack) -> None:
     onboard(stack, "ck2")
     stack.say("ck2", "/start_phq9")
