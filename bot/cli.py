@@ -62,6 +62,14 @@ def cmd_patients_invite(args: argparse.Namespace, out: TextIO) -> int:
     from bot.enrolment import EnrolmentError, find_gp, format_code, invite_patient
 
     svc = _services()
+    if args.timezone:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(args.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise EnrolmentError(f"--timezone {args.timezone!r} is not a known IANA timezone "
+                                 "(e.g. Europe/Oslo, Europe/London)") from None
     with svc.db.session() as session:
         gp = find_gp(session, args.gp)
         patient = None
@@ -70,9 +78,11 @@ def cmd_patients_invite(args: argparse.Namespace, out: TextIO) -> int:
             if patient is None:
                 raise EnrolmentError(f"no patient {args.patient!r}")
         invite = invite_patient(session, gp, SystemClock().now(), svc.settings.invite_ttl_days,
-                                language=args.language, patient=patient)
+                                language=args.language, timezone=args.timezone or None,
+                                patient=patient)
         code = format_code(invite.code)
-        print(f"patient: {invite.patient.ref} (GP: {gp.name})", file=out)
+        print(f"patient: {invite.patient.ref} (GP: {gp.name}, timezone "
+              f"{invite.patient.timezone})", file=out)
         print(f"invite code: {code}  (one use, expires {invite.expires_at:%Y-%m-%d})", file=out)
         print(f"telegram: https://t.me/{svc.settings.telegram_bot_username}?start={invite.code}", file=out)
         print(f"web or REST: send  /start {code}", file=out)
@@ -174,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     inv.add_argument("--gp", required=True, help="GP id or e-mail")
     inv.add_argument("--language", default="en")
     inv.add_argument("--patient", help="existing patient ref, to link another channel")
+    inv.add_argument("--timezone", help="the patient's IANA timezone for reminders "
+                                        "(default: the practice's, e.g. Europe/Oslo)")
     inv.set_defaults(func=cmd_patients_invite)
     pts.add_parser("list", help="list patients").set_defaults(func=cmd_patients_list)
 

@@ -35,10 +35,15 @@ def test_gp_and_invite(db_url: str) -> None:
     m = re.search(r"invite code: ([A-Z0-9]{4}-[A-Z0-9]{4})", r.stdout)
     assert m, r.stdout
     assert re.search(r"https://t\.me/FjordCbtBot\?start=[A-Z0-9]{8}\b", r.stdout)
+    assert "timezone Europe/Oslo" in r.stdout
+    r = bot(["patients", "invite", "--gp", "ada@example.org", "--timezone", "Europe/London"], env)
+    assert r.returncode == 0 and "timezone Europe/London" in r.stdout, r.stderr
+    r = bot(["patients", "invite", "--gp", "ada@example.org", "--timezone", "Oslo"], env)
+    assert r.returncode == 1 and "not a known IANA timezone" in r.stderr
     r = bot(["patients", "invite", "--gp", "nobody@example.org"], env)
     assert r.returncode == 1 and "no GP with id or e-mail" in r.stderr
     r = bot(["gps", "list"], env)
-    assert "patients=1" in r.stdout
+    assert "patients=2" in r.stdout
 
 
 def test_bad_configuration_is_a_clear_error(tmp_path: Path) -> None:
