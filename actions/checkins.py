@@ -242,11 +242,13 @@ class _ValidateCheckin(Action, metaclass=abc.ABCMeta):
 
 class ValidatePhq9Form(_ValidateCheckin):
     form = "phq9_form"
+    instrument = ins.PHQ9
+    slots: tuple[str, ...] = PHQ9_SLOTS
 
     def validate(self, ctx: Ctx, dispatcher: CollectingDispatcher, svc: CheckinService,
                  slot: str, value: Any, from_user: bool) -> list[EventType]:
         assert ctx.patient is not None
-        if slot not in PHQ9_SLOTS:
+        if slot not in self.slots:
             return []
         raw = str(value or "")
         if from_user and ctx.text and not is_payload(raw):
@@ -258,11 +260,11 @@ class ValidatePhq9Form(_ValidateCheckin):
                        else "checkin_unclear_phq")
                 dispatcher.utter_message(text=ctx.t(key))
             return [SlotSet(slot, None)]
-        checkin, _ = svc.start(ctx.session, ctx.patient, ins.PHQ9)
+        checkin, _ = svc.start(ctx.session, ctx.patient, self.instrument)
         item = slot_item(slot)
         svc.record(ctx.session, checkin, item, parsed, raw if from_user else None)
         events: list[EventType] = [SlotSet(slot, str(parsed))]
-        if item == ins.ITEM9 and parsed > 0 and from_user:
+        if item == ins.ITEM9 and parsed > 0 and from_user:  # (the PHQ-2 has no item 9)
             # A risk signal: score what we have, then the same crisis response as a
             # risk message; the unscored last question can wait.
             svc.complete_phq9(ctx.session, ctx.patient, checkin)
@@ -274,27 +276,12 @@ class ValidatePhq9Form(_ValidateCheckin):
         return events
 
 
-class ValidatePhq2Form(_ValidateCheckin):
+class ValidatePhq2Form(ValidatePhq9Form):
     """The two-question check: the PHQ-9's items 1 and 2, stored as a PHQ-2."""
 
     form = "phq2_form"
-
-    def validate(self, ctx: Ctx, dispatcher: CollectingDispatcher, svc: CheckinService,
-                 slot: str, value: Any, from_user: bool) -> list[EventType]:
-        assert ctx.patient is not None
-        if slot not in PHQ2_SLOTS:
-            return []
-        raw = str(value or "")
-        if from_user and ctx.text and not is_payload(raw):
-            raw = ctx.text
-        parsed = parse_phq_answer(raw)
-        if parsed is None:
-            if from_user:
-                dispatcher.utter_message(text=ctx.t("checkin_unclear_phq"))
-            return [SlotSet(slot, None)]
-        checkin, _ = svc.start(ctx.session, ctx.patient, ins.PHQ2)
-        svc.record(ctx.session, checkin, slot_item(slot), parsed, raw if from_user else None)
-        return [SlotSet(slot, str(parsed))]
+    instrument = ins.PHQ2
+    slots = PHQ2_SLOTS
 
 
 class ValidateMoodForm(_ValidateCheckin):
