@@ -41,7 +41,7 @@ from bot.enrolment import find_patient
 from bot.modules.program import Turn
 from bot.replies import Button, Reply, intent_payload
 from bot.safety import detect
-from bot.scheduler.timeparse import parse_days, parse_time
+from bot.scheduler.timeparse import parse_days, parse_time, parse_zone, zone_label
 
 log = logging.getLogger(__name__)
 
@@ -380,7 +380,8 @@ class ActionCheckinTrend(PatientAction):
 
 
 class ActionReminderSettings(PatientAction):
-    """set_reminder_time ("remind me at 8pm"), pause_reminders, stop_reminders, resume_reminders."""
+    """set_reminder_time ("remind me at 8pm", "... London time"), set_timezone ("I'm in
+    London this week"), pause_reminders, stop_reminders, resume_reminders."""
 
     def name(self) -> str:
         return "action_reminder_settings"
@@ -391,6 +392,12 @@ class ActionReminderSettings(PatientAction):
         patient = ctx.patient
         intent = ctx.intent
         when = parse_time(ctx.text) if not ctx.is_payload else None
+        if intent == "set_timezone":
+            self.timezone(ctx, dispatcher)
+            return []
+        zone = parse_zone(ctx.text, with_time_word=True) if when is not None else None
+        if zone is not None and intent == "set_reminder_time":
+            reminders.set_timezone(ctx.session, patient, zone)
         if intent == "stop_reminders":
             reminders.stop(ctx.session, patient)
             send(dispatcher, [Reply(ctx.t("reminder_stopped"))])
@@ -408,13 +415,47 @@ class ActionReminderSettings(PatientAction):
             if change.ok:
                 tz = reminders.tz(patient, reminders.prefs(ctx.session, patient))
                 send(dispatcher, [Reply(ctx.t("reminder_time_set", time=f"{when:%H:%M}",
-                                              tz=str(tz).split("/")[-1].replace("_", " ")))])
+                                              tz=zone_label(str(tz))))])
             else:
                 quiet = reminders.quiet
                 send(dispatcher, [Reply(ctx.t("reminder_time_quiet", time=f"{when:%H:%M}",
                                               quiet=quiet.describe(), start=f"{quiet.end:%H:%M}",
                                               end=f"{quiet.start:%H:%M}"))])
         return []
+
+
+    def timezone(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> None:
+        """A place in typed text is confirmed first (a city named in passing must not
+        move anyone's reminders); the confirmation button carries the zone."""
+        assert ctx.patient is not None
+        reminders = reminders_for(ctx.services)
+        current = zone_label(str(reminders.tz(ctx.patient)))
+        chosen = ctx.entity("zone")
+        if chosen == "keep":
+            send(dispatcher, [Reply(ctx.t("timezone_kept", place=current))])
+            return
+        if chosen is not None:
+            zone = parse_zone(chosen)  # only names the tz database knows get through
+            if zone is None:
+                send(dispatcher, [Reply(ctx.t("timezone_unclear"))])
+                return
+            reminders.set_timezone(ctx.session, ctx.patient, zone)
+            prefs = reminders.prefs(ctx.session, ctx.patient)
+            send(dispatcher, [Reply(ctx.t("timezone_set", place=zone_label(zone),
+                                          time=prefs.daily_time))])
+            return
+        zone = parse_zone(ctx.text) if not ctx.is_payload else None
+        if zone is None:
+            send(dispatcher, [Reply(ctx.t("timezone_unclear"))])
+            return
+        if zone_label(zone) == current:
+            send(dispatcher, [Reply(ctx.t("timezone_kept", place=current))])
+            return
+        send(dispatcher, [Reply(ctx.t("timezone_confirm", place=zone_label(zone)), (
+            Button(ctx.t("timezone_yes_button", place=zone_label(zone)),
+                   intent_payload("set_timezone", zone=zone)),
+            Button(ctx.t("timezone_no_button", place=current),
+                   intent_payload("set_timezone", zone="keep"))))])
 
 
 __all__ = ["ASK_ACTIONS", "ActionCheckin", "ActionCheckinSubmit", "ActionCheckinTrend",

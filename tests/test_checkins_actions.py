@@ -308,3 +308,55 @@ def test_a_reminder_is_not_the_patient_being_active(services: Services, consente
     run(ActionCheckin(), tracker("/log_mood", "log_mood"))
     with services.db.session() as s:
         assert s.execute(select(Patient.last_active_at)).scalar_one() == clock.now()
+
+
+@pytest.mark.parametrize(("text", "zone", "place"), [
+    ("i'm in london this week", "Europe/London", "London"),
+    ("jeg er i new york denne uka", "America/New_York", "New York"),
+    ("timezone Asia/Tokyo", "Asia/Tokyo", "Tokyo"),
+])
+def test_timezone_in_plain_words_is_confirmed_first(services: Services, consented: list[dict],
+                                                    text: str, zone: str, place: str) -> None:
+    _, msgs = run(ActionReminderSettings(), tracker(text, "set_timezone"))
+    assert f"follow {place} time" in text_of(msgs)
+    yes, no = payloads(msgs)
+    assert yes == f'/set_timezone{{"zone":"{zone}"}}'
+    with services.db.session() as s:  # nothing changes before the patient says yes
+        assert s.execute(select(Patient.timezone)).scalar_one() == "Europe/Oslo"
+    _, msgs = run(ActionReminderSettings(), tracker(no, "set_timezone",
+                                                    entities=[{"entity": "zone", "value": "keep"}]))
+    assert "stay on Oslo time" in text_of(msgs)
+    _, msgs = run(ActionReminderSettings(), tracker(yes, "set_timezone",
+                                                    entities=[{"entity": "zone", "value": zone}]))
+    assert f"{place} time, every day at 19:00" in text_of(msgs)
+    with services.db.session() as s:
+        assert s.execute(select(Patient.timezone)).scalar_one() == zone
+
+
+def test_a_made_up_zone_in_a_payload_changes_nothing(services: Services,
+                                                     consented: list[dict]) -> None:
+    _, msgs = run(ActionReminderSettings(), tracker(
+        '/set_timezone{"zone":"Mars/Olympus"}', "set_timezone",
+        entities=[{"entity": "zone", "value": "Mars/Olympus"}]))
+    assert "Which city's time" in text_of(msgs)
+    with services.db.session() as s:
+        assert s.execute(select(Patient.timezone)).scalar_one() == "Europe/Oslo"
+
+
+def test_timezone_unclear_changes_nothing(services: Services, consented: list[dict]) -> None:
+    _, msgs = run(ActionReminderSettings(), tracker("wrong time zone", "set_timezone"))
+    assert "Which city's time" in text_of(msgs)
+    with services.db.session() as s:
+        assert s.execute(select(Patient.timezone)).scalar_one() == "Europe/Oslo"
+
+
+def test_reminder_time_with_a_place(services: Services, consented: list[dict]) -> None:
+    _, msgs = run(ActionReminderSettings(),
+                  tracker("remind me at 8pm new york time", "set_reminder_time"))
+    assert "every day at 20:00 (New York time)" in text_of(msgs)
+    # A place that is not "<place> time" is not a timezone change.
+    run(ActionReminderSettings(), tracker("remind me at 7pm, after dinner with sofia",
+                                          "set_reminder_time"))
+    with services.db.session() as s:
+        assert s.execute(select(Patient.timezone)).scalar_one() == "America/New_York"
+        assert s.execute(select(ReminderPreference.daily_time)).scalar_one() == "19:00"

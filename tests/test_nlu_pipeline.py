@@ -76,6 +76,8 @@ def test_button_payloads(parse: Any, text: str, intent: str) -> None:
     ("could we do the two questions now", "start_phq2"),
     ("i'd like to do the full questionnaire", "start_phq9"),
     ("log today's mood", "log_mood"),
+    ("i'm in paris for work this week", "set_timezone"),
+    ("can you use new york time from now on", "set_timezone"),
 ])
 def test_check_ins_in_plain_words(parse: Any, text: str, intent: str) -> None:
     """Unseen wordings: the two-question check, the PHQ-9 and the mood rating apart."""

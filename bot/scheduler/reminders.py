@@ -115,6 +115,15 @@ class ReminderService:
         self._touch(session, patient, row, "reminder_time_set", time=row.daily_time)
         return TimeChange(True, when)
 
+    def set_timezone(self, session: Session, patient: Patient, name: str) -> ZoneInfo:
+        """The patient's own timezone (travelling, moved): reminders keep their local time."""
+        tz = ZoneInfo(name)
+        row = self.prefs(session, patient)
+        patient.timezone = name
+        row.timezone = None  # follow the patient's
+        self._touch(session, patient, row, "timezone_set", timezone=name)
+        return tz
+
     def pause(self, session: Session, patient: Patient, days: int) -> date:
         row = self.prefs(session, patient)
         tz = self.tz(patient, row)

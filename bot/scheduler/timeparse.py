@@ -145,3 +145,106 @@ def at_local(day: date, t: time, tz: tzinfo | None) -> datetime:
 
 def format_time(t: time) -> str:
     return f"{t:%H:%M}"
+
+
+# ---- places -> timezones ("I'm in London this week", "remind me at 8pm New York time") ----
+
+# Countries and regions people name instead of a city; only where one timezone fits.
+_PLACE_ALIASES = {
+    "norway": "Europe/Oslo", "norge": "Europe/Oslo", "bergen": "Europe/Oslo",
+    "trondheim": "Europe/Oslo", "stavanger": "Europe/Oslo", "tromsø": "Europe/Oslo",
+    "tromso": "Europe/Oslo", "kristiansand": "Europe/Oslo", "bodø": "Europe/Oslo",
+    "uk": "Europe/London", "england": "Europe/London", "scotland": "Europe/London",
+    "wales": "Europe/London", "britain": "Europe/London", "great britain": "Europe/London",
+    "united kingdom": "Europe/London", "storbritannia": "Europe/London",
+    "edinburgh": "Europe/London", "manchester": "Europe/London",
+    "ireland": "Europe/Dublin", "irland": "Europe/Dublin",
+    "sweden": "Europe/Stockholm", "sverige": "Europe/Stockholm",
+    "gothenburg": "Europe/Stockholm", "göteborg": "Europe/Stockholm",
+    "denmark": "Europe/Copenhagen", "danmark": "Europe/Copenhagen",
+    "finland": "Europe/Helsinki", "iceland": "Atlantic/Reykjavik",
+    "germany": "Europe/Berlin", "tyskland": "Europe/Berlin", "munich": "Europe/Berlin",
+    "münchen": "Europe/Berlin", "hamburg": "Europe/Berlin", "france": "Europe/Paris",
+    "frankrike": "Europe/Paris", "spain": "Europe/Madrid", "spania": "Europe/Madrid",
+    "barcelona": "Europe/Madrid", "malaga": "Europe/Madrid", "alicante": "Europe/Madrid",
+    "mallorca": "Europe/Madrid", "majorca": "Europe/Madrid",
+    "canary islands": "Atlantic/Canary", "kanariøyene": "Atlantic/Canary",
+    "tenerife": "Atlantic/Canary", "gran canaria": "Atlantic/Canary",
+    "las palmas": "Atlantic/Canary", "portugal": "Europe/Lisbon",
+    "italy": "Europe/Rome", "italia": "Europe/Rome", "greece": "Europe/Athens",
+    "hellas": "Europe/Athens", "poland": "Europe/Warsaw", "polen": "Europe/Warsaw",
+    "netherlands": "Europe/Amsterdam", "nederland": "Europe/Amsterdam",
+    "turkey": "Europe/Istanbul", "tyrkia": "Europe/Istanbul",
+    "thailand": "Asia/Bangkok", "japan": "Asia/Tokyo", "india": "Asia/Kolkata",
+    "new york city": "America/New_York", "nyc": "America/New_York",
+    "san francisco": "America/Los_Angeles", "seattle": "America/Los_Angeles",
+    "washington": "America/New_York", "boston": "America/New_York", "utc": "UTC",
+}
+# Zone areas people live in (not Etc/, US/ or other legacy names).
+_AREAS = ("Africa/", "America/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/",
+          "Pacific/")
+
+
+def _place_index() -> dict[str, str]:
+    from zoneinfo import available_timezones
+
+    index: dict[str, str] = {}
+    for name in sorted(available_timezones()):
+        if name.startswith(_AREAS):
+            index.setdefault(name.rsplit("/", 1)[-1].replace("_", " ").casefold(), name)
+    index.update(_PLACE_ALIASES)
+    return index
+
+
+_PLACES: dict[str, str] | None = None
+_PLACE_RE: re.Pattern[str] | None = None
+
+
+def parse_zone(text: str, with_time_word: bool = False) -> str | None:
+    """The IANA timezone of a place named in a message ("London", "New York",
+    "Europe/Oslo", "Tenerife"); None when no place, or a word that is also common
+    English or Norwegian, is named. `with_time_word`: only "<place> time" counts
+    ("remind me at 8pm London time"), for messages that are about something else."""
+    global _PLACES, _PLACE_RE
+    s = _norm(text)
+    m = re.search(r"\b([a-z]+/[a-z_]+(?:/[a-z_]+)?)\b", s)
+    if m:  # written as a timezone name
+        from zoneinfo import available_timezones
+
+        by_lower = {n.casefold(): n for n in available_timezones()}
+        if m.group(1) in by_lower:
+            return by_lower[m.group(1)]
+    if _PLACES is None or _PLACE_RE is None:
+        _PLACES = {k: v for k, v in _place_index().items() if k not in _NOT_PLACES}
+        names = sorted(_PLACES, key=len, reverse=True)  # "new york" before "york"
+        _PLACE_RE = re.compile(r"(?<![\w])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+    for hit in _PLACE_RE.finditer(s):
+        if not with_time_word or re.match(r"\s+(time|tid)\b", s[hit.end():]):
+            return _PLACES[hit.group(1)]
+    return None
+
+
+def zone_label(name: str) -> str:
+    """"Europe/New_York" -> "New York": how a patient would name it."""
+    return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+# Zone names that are everyday words (or legacy abbreviations) rather than places.
+_NOT_PLACES = {"act", "nsw", "lhi", "north", "south", "west", "center", "hope", "wake",
+               "easter", "christmas", "midway", "virgin", "jersey", "guernsey", "reunion",
+               "knox", "marengo", "vevay", "oral", "yap", "truk", "chuuk", "general",
+               "tell city", "beulah", "winamac", "monticello", "petersburg", "isle of man"}
+
+
+def place_names() -> list[str]:
+    """Every place name parse_zone knows, for the NLU's lookup table."""
+    return sorted(k for k in _place_index() if k not in _NOT_PLACES)
+
+
+if __name__ == "__main__":  # python -m bot.scheduler.timeparse > nlu_data/places.yml
+    print('version: "3.1"\n# Generated by `python -m bot.scheduler.timeparse`: the places the '
+          "reminder\n# settings know (tz database cities and common countries). A feature "
+          'for the NLU:\n# "I\'m in Lisbon this week" is about the timezone.\nnlu:\n'
+          "  - lookup: place\n    examples: |")
+    for name in place_names():
+        print(f"      - {name}")
