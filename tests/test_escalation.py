@@ -456,6 +456,39 @@ def test_brief_has_what_a_gp_needs(services: Services, clock: FrozenClock) -> No
     assert "<h2>PHQ-9</h2>" in html
 
 
+def test_brief_shows_the_patients_check_ins(services: Services, clock: FrozenClock) -> None:
+    """The PHQ-9 trend, the last two weeks' mood and any two-question checks."""
+    from bot.checkins.models import CheckIn
+
+    patient_id, _ = make_patient(services)
+    now = clock.now()
+    with services.db.session() as s:
+        def done(instrument: str, days_ago: int, total: int, band: str | None = None) -> None:
+            at = now - timedelta(days=days_ago)
+            s.add(CheckIn(patient_id=patient_id, instrument=instrument, instrument_version="v",
+                          status="complete", trigger="patient", language="en", total=total,
+                          band=band, started_at=at, updated_at=at, completed_at=at))
+        done("phq9", 28, 16, "moderately_severe")
+        done("phq9", 14, 12, "moderate")
+        s.add(CheckIn(patient_id=patient_id, instrument="phq9", instrument_version="v",
+                      status="in_progress", trigger="patient", language="en",
+                      started_at=now, updated_at=now))  # unfinished: not in the brief
+        done("mood", 20, 1)  # older than two weeks: not in the average
+        for days_ago, rating in ((6, 4), (3, 6), (1, 5)):
+            done("mood", days_ago, rating)
+        done("phq2", 7, 3, "positive")
+    esc_id = finish_module_1(services, patient_id)
+    with services.db.session() as s:
+        brief = build_brief(s, services.content, s.get(Escalation, esc_id))
+    assert [score for _, score in brief.phq9] == [16, 12]
+    text = render_text(brief)
+    assert "PHQ-9 trend:" in text and " 16" in text and " 12" in text
+    assert "average 5.0/10 from 3 rating(s), lowest 4, latest 5" in text
+    assert "PHQ-2) " in text and "3/6, positive screen" in text
+    html = render_html(brief)
+    assert "<td>12</td>" in html and "average 5.0/10" in html and 'alt="PHQ-9 trend"' in html
+
+
 def test_brief_respects_workbook_sharing(services: Services) -> None:
     patient_id, _ = make_patient(services, share_workbook=False)
     esc_id = finish_module_1(services, patient_id)

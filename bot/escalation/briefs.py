@@ -6,16 +6,16 @@ HTML (the GP web page, with a small PHQ-9 chart)."""
 from __future__ import annotations
 
 import base64
-import contextlib
 import html
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.checkins.models import CheckIn
 from bot.content import ContentRepository
 from bot.db.models import (
     AuditLog,
@@ -30,6 +30,8 @@ from bot.escalation.compose import KIND_LABEL, WHAT_TO_DO
 from bot.escalation.followups import last_followup
 
 log = logging.getLogger(__name__)
+
+MOOD_DAYS = 14  # the daily mood ratings and two-question checks a brief summarises
 
 
 @dataclass
@@ -50,6 +52,8 @@ class Brief:
     agenda: list[tuple[int, str]] = field(default_factory=list)
     workbook: list[tuple[str, str]] | None = None  # (prompt, answer); None: not shared
     phq9: list[tuple[datetime, int]] = field(default_factory=list)
+    phq2: list[tuple[datetime, int, bool]] = field(default_factory=list)  # when, total, positive
+    mood: list[tuple[datetime, int]] = field(default_factory=list)  # the last MOOD_DAYS
     risks: list[tuple[datetime, str, str]] = field(default_factory=list)  # when, category, answer
     modules_done: int = 0
     modules_total: int = 0
@@ -59,44 +63,20 @@ class Brief:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def _phq9_table(session: Session) -> Table | None:
-    """The check-in work's PHQ-9 table, if it exists yet (read defensively)."""
-    with contextlib.suppress(ImportError):
-        import bot.checkins.models  # noqa: F401
-    from bot.db.models import Base
-
-    for name, table in Base.metadata.tables.items():
-        if "phq9" in name.replace("_", "").lower() and "patient_id" in table.c:
-            return table
-    return None
+def _completed(session: Session, patient_id: int, instrument: str,
+               since: datetime | None = None) -> list[tuple[datetime, int, str | None]]:
+    """(completed at, total, band) of a patient's finished check-ins, oldest first."""
+    query = select(CheckIn.completed_at, CheckIn.total, CheckIn.band).where(
+        CheckIn.patient_id == patient_id, CheckIn.instrument == instrument,
+        CheckIn.status == "complete", CheckIn.total.is_not(None),
+        CheckIn.completed_at.is_not(None))
+    if since is not None:
+        query = query.where(CheckIn.completed_at >= since)
+    return [(w, int(t), b) for w, t, b in session.execute(query.order_by(CheckIn.completed_at))]
 
 
 def phq9_trend(session: Session, patient_id: int) -> list[tuple[datetime, int]]:
-    table = _phq9_table(session)
-    if table is None:
-        return []
-    score = next((table.c[n] for n in ("total", "score", "total_score") if n in table.c), None)
-    when = next(
-        (
-            table.c[n]
-            for n in ("completed_at", "taken_at", "answered_at", "at", "created_at")
-            if n in table.c
-        ),
-        None,
-    )
-    if score is None or when is None:
-        return []
-    try:
-        rows = session.execute(
-            select(when, score)
-            .where(table.c.patient_id == patient_id, score.is_not(None))
-            .order_by(when)
-        ).all()
-    except Exception:
-        log.warning("PHQ-9 table %s could not be read", table.name, exc_info=True)
-        session.rollback()
-        return []
-    return [(w, int(s)) for w, s in rows if w is not None]
+    return [(w, t) for w, t, _ in _completed(session, patient_id, "phq9")]
 
 
 def build_brief(session: Session, content: ContentRepository, esc: Escalation) -> Brief:
@@ -139,6 +119,10 @@ def build_brief(session: Session, content: ContentRepository, esc: Escalation) -
     if not brief.agenda:
         brief.agenda = _default_agenda(esc.kind)
     brief.phq9 = phq9_trend(session, patient.id)
+    recent = esc.created_at - timedelta(days=MOOD_DAYS)
+    brief.mood = [(w, t) for w, t, _ in _completed(session, patient.id, "mood", recent)]
+    brief.phq2 = [(w, t, b == "positive")
+                  for w, t, b in _completed(session, patient.id, "phq2", recent)]
     since = last_followup(session, patient.id)
     q = select(RiskEvent).where(RiskEvent.patient_id == patient.id)
     if since is not None:
@@ -227,6 +211,9 @@ def render_text(b: Brief) -> str:
     out.append("")
     out.append("PHQ-9 trend:" if b.phq9 else "PHQ-9: no check-ins yet.")
     out += [f"  {_fmt(w)}  {s:>2}" for w, s in b.phq9]
+    out.append(mood_line(b))
+    out += [f"Two-question check (PHQ-2) {_fmt(w)}: {t}/6, "
+            f"{'positive' if p else 'negative'} screen" for w, t, p in b.phq2]
     out.append("Risk events since the last follow-up: " + ("none" if not b.risks else ""))
     out += [f"  {_fmt(w)}  {cat.replace('_', ' ')}  (safe now? {ans})" for w, cat, ans in b.risks]
     out += [
@@ -238,6 +225,14 @@ def render_text(b: Brief) -> str:
     if b.kind in ("risk", "deterioration") and b.details.get("evidence"):
         out.append(f"Detector evidence: {b.details.get('evidence')}")
     return "\n".join(out)
+
+
+def mood_line(b: Brief) -> str:
+    if not b.mood:
+        return f"Daily mood: no ratings in the last {MOOD_DAYS} days."
+    ratings = [r for _, r in b.mood]
+    return (f"Daily mood, last {MOOD_DAYS} days: average {sum(ratings) / len(ratings):.1f}/10 "
+            f"from {len(ratings)} rating(s), lowest {min(ratings)}, latest {ratings[-1]}.")
 
 
 def phq9_chart_png(points: list[tuple[datetime, int]]) -> bytes | None:
@@ -315,6 +310,11 @@ def render_html(b: Brief, links: dict[str, str] | None = None) -> str:
                 f'<img alt="PHQ-9 trend" src="data:image/png;base64,'
                 f'{base64.b64encode(png).decode()}">'
             )
+    parts.append(f"<p>{e(mood_line(b))}</p>")
+    if b.phq2:
+        parts.append("<ul>" + "".join(
+            f"<li>Two-question check (PHQ-2) {_fmt(w)}: {t}/6, "
+            f"{'positive' if p else 'negative'} screen</li>" for w, t, p in b.phq2) + "</ul>")
     parts.append("<h2>Risk events since the last follow-up</h2>")
     parts.append(
         "<p>None.</p>"
