@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import itertools
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -25,15 +24,11 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.ports import free_port as _free_port
+
 BOT_ID = 7000001
 BOT_USERNAME = "PracticeTestBot"
 TOKEN = "123456:TEST-token-for-the-fake-bot-api"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -9,7 +9,6 @@ import datetime as dt
 import email
 import ipaddress
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,12 +22,7 @@ from aiosmtpd.controller import Controller
 from bot.app import Services
 from bot.db.models import Gp, Patient
 from bot.enrolment import add_gp, invite_patient
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.ports import free_port
 
 
 @dataclass

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,12 +13,9 @@ import requests
 
 from bot.rasa_model import ensure_model
 from bot.settings import REPO_ROOT
+from tests.ports import free_port
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+__all__ = ["Stack", "buttons", "free_port", "texts"]
 
 
 @dataclass
