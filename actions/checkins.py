@@ -409,7 +409,17 @@ class ActionReminderSettings(PatientAction):
             prefs = reminders.resume(ctx.session, patient)
             send(dispatcher, [Reply(ctx.t("reminder_resumed", time=prefs.daily_time))])
         elif when is None:
-            send(dispatcher, [Reply(ctx.t("reminder_time_unclear"))])
+            # "when do you remind me?", "change my reminder time": say where things stand.
+            prefs = reminders.prefs(ctx.session, patient)
+            if not prefs.enabled:
+                now = ctx.t("reminder_now_off")
+            elif prefs.paused_until is not None and prefs.paused_until > ctx.services.clock.now():
+                until = prefs.paused_until.astimezone(reminders.tz(patient, prefs))
+                now = ctx.t("reminder_now_paused", date=f"{until:%A} {until.day} {until:%B}")
+            else:
+                now = ctx.t("reminder_now_on", time=prefs.daily_time,
+                            tz=zone_label(str(reminders.tz(patient, prefs))))
+            send(dispatcher, [Reply(f"{now} {ctx.t('reminder_time_unclear')}")])
         else:
             change = reminders.set_time(ctx.session, patient, when)
             if change.ok:

@@ -360,3 +360,18 @@ def test_reminder_time_with_a_place(services: Services, consented: list[dict]) -
     with services.db.session() as s:
         assert s.execute(select(Patient.timezone)).scalar_one() == "America/New_York"
         assert s.execute(select(ReminderPreference.daily_time)).scalar_one() == "19:00"
+
+
+def test_asking_about_the_reminder_says_where_things_stand(services: Services,
+                                                           consented: list[dict]) -> None:
+    _, msgs = run(ActionReminderSettings(), tracker("when do you remind me", "set_reminder_time"))
+    assert "Your daily reminder is at 19:00 (Oslo time)" in text_of(msgs)
+    assert "What time would suit you?" in text_of(msgs)
+    run(ActionReminderSettings(), tracker("pause for a week", "pause_reminders"))
+    _, msgs = run(ActionReminderSettings(), tracker("change my reminder time",
+                                                    "set_reminder_time"))
+    assert "paused until Monday 9 March" in text_of(msgs)
+    run(ActionReminderSettings(), tracker("stop the reminders", "stop_reminders"))
+    _, msgs = run(ActionReminderSettings(), tracker("change my reminder time",
+                                                    "set_reminder_time"))
+    assert "off at the moment" in text_of(msgs)
