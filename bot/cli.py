@@ -162,6 +162,14 @@ def cmd_scheduler(args: argparse.Namespace, out: TextIO) -> int:
     return run_scheduler()
 
 
+def cmd_reminders_status(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.scheduler.status import print_status
+
+    svc = _services()
+    print_status(svc.db, SystemClock().now(), out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -215,6 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
     web.set_defaults(func=cmd_web)
     sub.add_parser("scheduler", help="send check-in and homework reminders (APScheduler)"
                    ).set_defaults(func=cmd_scheduler)
+    rem = sub.add_parser("reminders", help="reminders").add_subparsers(dest="sub", required=True)
+    rem.add_parser("status", help="scheduled jobs, recent sends and failures"
+                   ).set_defaults(func=cmd_reminders_status)
     add_escalation_commands(sub)
     return parser
 

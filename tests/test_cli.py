@@ -44,6 +44,10 @@ def test_gp_and_invite(db_url: str) -> None:
     assert r.returncode == 1 and "no GP with id or e-mail" in r.stderr
     r = bot(["gps", "list"], env)
     assert "patients=2" in r.stdout
+    r = bot(["reminders", "status"], env)
+    assert r.returncode == 0, r.stderr
+    assert "patients with reminders: 0 on" in r.stdout
+    assert "scheduler: has not run on this database yet" in r.stdout
 
 
 def test_bad_configuration_is_a_clear_error(tmp_path: Path) -> None:

@@ -625,3 +625,27 @@ def test_job_store_writes_one_pass_in_one_statement(
     # Nothing left pending: a second pass finds nothing due and writes nothing.
     scheduler.step()
     assert updates == [(True, 5)]
+
+
+def test_operator_status(services: Services, reminders: ReminderService,
+                         scheduler: runner.SteppedScheduler, rasa: FakeRasa, patient_id: int,
+                         clock: FrozenClock) -> None:
+    import io
+
+    from bot.scheduler.status import print_status
+
+    out = io.StringIO()
+    print_status(services.db, clock.now(), out)
+    assert "patients with reminders: 1 on, 0 paused, 0 stopped" in out.getvalue()
+    assert "scheduled jobs: 0 (none)" in out.getvalue()
+    runner.sync(scheduler, services.db, reminders)
+    at_oslo(clock, 2, 19)
+    rasa.fail = True
+    scheduler.step()
+    out = io.StringIO()
+    print_status(services.db, clock.now(), out)
+    text = out.getvalue()
+    assert "scheduled jobs: 1 (1 daily)" in text
+    assert f"next: daily:{patient_id}" in text and "2026-03-03 18:00 UTC" in text
+    assert "0 sent, 1 failed and waiting for a retry, 0 given up" in text
+    assert "latest failure" in text and "connection refused" in text
