@@ -1,4 +1,5 @@
-"""Check-ins in chat: PHQ-9, the two-question PHQ-2 and daily mood as forms, "how am I doing?", reminder settings.
+"""Check-ins in chat: PHQ-9, the two-question PHQ-2 and daily mood as forms, "how am I
+doing?", reminder settings (time, timezone, pause, stop).
 
 Thin: parsing, scoring, storage and scheduling live in bot.checkins and bot.scheduler.
 Each answer is stored as soon as the form validates it, so a stopped questionnaire
@@ -395,9 +396,6 @@ class ActionReminderSettings(PatientAction):
         if intent == "set_timezone":
             self.timezone(ctx, dispatcher)
             return []
-        zone = parse_zone(ctx.text, with_time_word=True) if when is not None else None
-        if zone is not None and intent == "set_reminder_time":
-            reminders.set_timezone(ctx.session, patient, zone)
         if intent == "stop_reminders":
             reminders.stop(ctx.session, patient)
             send(dispatcher, [Reply(ctx.t("reminder_stopped"))])
@@ -422,6 +420,10 @@ class ActionReminderSettings(PatientAction):
             send(dispatcher, [Reply(f"{now} {ctx.t('reminder_time_unclear')}")])
         else:
             change = reminders.set_time(ctx.session, patient, when)
+            # "remind me at 8pm New York time": the place comes with the time.
+            zone = parse_zone(ctx.text, with_time_word=True) if change.ok else None
+            if zone is not None:
+                reminders.set_timezone(ctx.session, patient, zone)
             if change.ok:
                 tz = reminders.tz(patient, reminders.prefs(ctx.session, patient))
                 send(dispatcher, [Reply(ctx.t("reminder_time_set", time=f"{when:%H:%M}",

@@ -352,6 +352,11 @@ def test_timezone_unclear_changes_nothing(services: Services, consented: list[di
 
 def test_reminder_time_with_a_place(services: Services, consented: list[dict]) -> None:
     _, msgs = run(ActionReminderSettings(),
+                  tracker("remind me at 11pm london time", "set_reminder_time"))
+    assert "quiet hours" in text_of(msgs)  # refused: nothing changes, the zone neither
+    with services.db.session() as s:
+        assert s.execute(select(Patient.timezone)).scalar_one() == "Europe/Oslo"
+    _, msgs = run(ActionReminderSettings(),
                   tracker("remind me at 8pm new york time", "set_reminder_time"))
     assert "every day at 20:00 (New York time)" in text_of(msgs)
     # A place that is not "<place> time" is not a timezone change.
