@@ -42,7 +42,8 @@ from bot.enrolment import find_patient
 from bot.modules.program import Turn
 from bot.replies import Button, Reply, intent_payload
 from bot.safety import detect
-from bot.scheduler.timeparse import parse_days, parse_time, parse_zone, zone_label
+from bot.scheduler.reminders import MAX_QUIET_HOURS, MIN_QUIET_HOURS
+from bot.scheduler.timeparse import parse_days, parse_quiet, parse_time, parse_zone, zone_label
 
 log = logging.getLogger(__name__)
 
@@ -396,6 +397,9 @@ class ActionReminderSettings(PatientAction):
         if intent == "set_timezone":
             self.timezone(ctx, dispatcher)
             return []
+        if intent == "set_quiet_hours":
+            self.quiet_hours(ctx, dispatcher)
+            return []
         if intent == "stop_reminders":
             reminders.stop(ctx.session, patient)
             send(dispatcher, [Reply(ctx.t("reminder_stopped"))])
@@ -429,12 +433,33 @@ class ActionReminderSettings(PatientAction):
                 send(dispatcher, [Reply(ctx.t("reminder_time_set", time=f"{when:%H:%M}",
                                               tz=zone_label(str(tz))))])
             else:
-                quiet = reminders.quiet
+                quiet = reminders.quiet_for(reminders.prefs(ctx.session, patient).quiet_hours)
                 send(dispatcher, [Reply(ctx.t("reminder_time_quiet", time=f"{when:%H:%M}",
                                               quiet=quiet.describe(), start=f"{quiet.end:%H:%M}",
                                               end=f"{quiet.start:%H:%M}"))])
         return []
 
+
+    def quiet_hours(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> None:
+        assert ctx.patient is not None
+        reminders = reminders_for(ctx.services)
+        prefs = reminders.prefs(ctx.session, ctx.patient)
+        current = reminders.quiet_for(prefs.quiet_hours)
+        wanted = parse_quiet(ctx.text, current) if not ctx.is_payload else None
+        if wanted is None:
+            send(dispatcher, [Reply(ctx.t("quiet_unclear", quiet=current.describe()))])
+            return
+        change = reminders.set_quiet_hours(ctx.session, ctx.patient, wanted)
+        span = {"start": f"{wanted.start:%H:%M}", "end": f"{wanted.end:%H:%M}"}
+        if change.ok:
+            tz = zone_label(str(reminders.tz(ctx.patient, prefs)))
+            send(dispatcher, [Reply(ctx.t("quiet_set", tz=tz, time=prefs.daily_time, **span))])
+        elif change.reason == "covers_reminder":
+            send(dispatcher, [Reply(ctx.t("quiet_covers_reminder", time=prefs.daily_time))])
+        else:
+            hours = round(wanted.length().total_seconds() / 3600)
+            send(dispatcher, [Reply(ctx.t("quiet_length", min=MIN_QUIET_HOURS, max=MAX_QUIET_HOURS,
+                                          hours=hours, **span))])
 
     def timezone(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> None:
         """A place in typed text is confirmed first (a city named in passing must not

@@ -380,3 +380,20 @@ def test_asking_about_the_reminder_says_where_things_stand(services: Services,
     _, msgs = run(ActionReminderSettings(), tracker("change my reminder time",
                                                     "set_reminder_time"))
     assert "off at the moment" in text_of(msgs)
+
+
+def test_own_quiet_hours_in_plain_words(services: Services, consented: list[dict]) -> None:
+    def say(text: str, intent: str = "set_quiet_hours") -> str:
+        _, msgs = run(ActionReminderSettings(), tracker(text, intent))
+        return text_of(msgs)
+
+    assert "move the quiet hours" in say("remind me at 11pm", "set_reminder_time")
+    assert "When should I stay quiet?" in say("i work nights")
+    assert "Right now it's 22:00-08:00" in say("i work nights")
+    assert "between 6 and 16 hours" in say("quiet hours 9am to 11am")
+    assert "cover your daily reminder at 19:00" in say("quiet hours 6pm to 8am")
+    assert "between 09:00 and 17:00 (Oslo time)" in say("i sleep in the day, quiet hours 9 to 17")
+    assert "every day at 23:00" in say("remind me at 11pm", "set_reminder_time")
+    with services.db.session() as s:
+        prefs = s.execute(select(ReminderPreference)).scalar_one()
+        assert (prefs.quiet_hours, prefs.daily_time) == ("09:00-17:00", "23:00")

@@ -23,7 +23,13 @@ from bot.enrolment import add_gp, invite_patient, redeem_invite
 from bot.scheduler import runner
 from bot.scheduler.delivery import RETRY_MINUTES, deliver_daily, retry_failed
 from bot.scheduler.reminders import ReminderService, daily_slot, next_daily
-from bot.scheduler.timeparse import QuietHours, parse_days, parse_time, parse_zone
+from bot.scheduler.timeparse import (
+    QuietHours,
+    parse_days,
+    parse_quiet,
+    parse_time,
+    parse_zone,
+)
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -51,6 +57,18 @@ def test_parse_time(text: str, expected: time | None) -> None:
 ])
 def test_parse_zone(text: str, zone: str | None) -> None:
     assert parse_zone(text) == zone
+
+
+@pytest.mark.parametrize(("text", "quiet"), [
+    ("quiet hours 23:00-07:00", "23:00-07:00"), ("from 11pm to 7am", "23:00-07:00"),
+    ("between 9 and 17", "09:00-17:00"), ("stille timer fra kl 23 til 7", "23:00-07:00"),
+    ("don't message me before 10am", "22:00-10:00"), ("ikke før kl 10", "22:00-10:00"),
+    ("nothing after 9", "21:00-08:00"), ("no messages after 21:30", "21:30-08:00"),
+    ("i work nights", None), ("quiet hours please", None), ("from 8 to 8", None),
+])
+def test_parse_quiet(text: str, quiet: str | None) -> None:
+    got = parse_quiet(text, QuietHours.parse("22:00-08:00"))
+    assert (got.describe() if got else None) == quiet
 
 
 def test_the_nlu_place_lookup_names_only_places_parse_zone_knows() -> None:
@@ -309,6 +327,40 @@ def test_travelling_patient_gets_the_reminder_at_local_time_there(
     clock.set(datetime(2026, 3, 2, 19, 0, 5, tzinfo=ZoneInfo("America/New_York")))
     scheduler.step()
     assert len(rasa.calls) == 1
+
+
+def test_a_night_worker_sets_own_quiet_hours_and_a_late_reminder(
+        services: Services, reminders: ReminderService, scheduler: runner.SteppedScheduler,
+        rasa: FakeRasa, patient_id: int, clock: FrozenClock) -> None:
+    with services.db.session() as s:
+        patient = s.get(Patient, patient_id)
+        assert not reminders.set_time(s, patient, time(23, 30)).ok  # the default 22-08
+        assert reminders.set_quiet_hours(s, patient, QuietHours(time(9), time(12))).reason \
+            == "length"
+        assert reminders.set_quiet_hours(s, patient, QuietHours(time(9), time(17))).ok
+        assert reminders.set_time(s, patient, time(23, 30)).ok
+        assert reminders.set_quiet_hours(s, patient, QuietHours(time(22), time(8))).reason \
+            == "covers_reminder"
+        reminders.homework_assigned(s, patient, "m1", 2)
+    runner.sync(scheduler, services.db, reminders)
+    at_oslo(clock, 2, 23, 30)
+    scheduler.step()
+    assert [c[3]["reminder"] for c in rasa.calls] == ["mood"]  # at 23:30: not quiet for them
+    with services.db.session() as s:
+        due = s.execute(select(ReminderPreference.homework_due_at)).scalar_one()
+    assert due == datetime(2026, 3, 4, 23, 30, tzinfo=OSLO)
+    at_oslo(clock, 4, 23, 30)
+    with services.db.session() as s:  # a homework reminder moved into their quiet hours
+        s.execute(select(ReminderPreference)).scalar_one().homework_due_at = clock.now() \
+            + timedelta(hours=11)  # 10:30 on the 5th
+    runner.sync(scheduler, services.db, reminders)
+    at_oslo(clock, 5, 10, 31)
+    scheduler.step()
+    assert "homework" not in [c[3]["reminder"] for c in rasa.calls]
+    at_oslo(clock, 5, 17, 1)
+    scheduler.step()
+    scheduler.step()
+    assert [c[3]["reminder"] for c in rasa.calls][-1] == "homework"
 
 
 def test_pause_stop_resume_and_risk(

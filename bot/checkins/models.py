@@ -61,6 +61,7 @@ class ReminderPreference(Base):
     enabled = Column(Boolean, nullable=False, default=True)
     daily_time = Column(String(5), nullable=False, default="19:00")  # HH:MM, patient's local time
     timezone = Column(String(64))  # None: the patient's timezone
+    quiet_hours = Column(String(11))  # HH:MM-HH:MM local; None: QUIET_HOURS (the default)
     paused_until = Column(UTCDateTime)
     phq9_due_on = Column(String(10))  # ISO date (local) the next PHQ-9 is due
     homework_module = Column(String(64))

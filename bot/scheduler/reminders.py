@@ -39,6 +39,19 @@ class Decision:
     retry_at: datetime | None = None  # for one-off reminders that must wait
 
 
+# A patient's own quiet hours: long enough to mean a night's sleep, short enough to
+# leave some of the day for a reminder.
+MIN_QUIET_HOURS = 6
+MAX_QUIET_HOURS = 16
+
+
+@dataclass(frozen=True)
+class QuietChange:
+    ok: bool
+    quiet: QuietHours
+    reason: str = ""  # "length" | "covers_reminder"
+
+
 @dataclass(frozen=True)
 class TimeChange:
     ok: bool
@@ -104,11 +117,20 @@ class ReminderService:
         row.updated_at = now
         audit(session, now, f"patient:{patient.ref}", action, patient.id, **details)
 
+    def quiet_for(self, own: str | None) -> QuietHours:
+        """A patient's own quiet hours, or the default (QUIET_HOURS)."""
+        if own:
+            try:
+                return QuietHours.parse(own)
+            except ValueError:
+                pass
+        return self.quiet
+
     def set_time(self, session: Session, patient: Patient, when: time) -> TimeChange:
         when = when.replace(second=0, microsecond=0, tzinfo=None)
-        if self.quiet.contains(when):
-            return TimeChange(False, when, "quiet")
         row = self.prefs(session, patient)
+        if self.quiet_for(row.quiet_hours).contains(when):
+            return TimeChange(False, when, "quiet")
         row.daily_time = format_time(when)
         row.enabled = True
         row.paused_until = None
@@ -123,6 +145,21 @@ class ReminderService:
         row.timezone = None  # follow the patient's
         self._touch(session, patient, row, "timezone_set", timezone=name)
         return tz
+
+    def set_quiet_hours(self, session: Session, patient: Patient,
+                        quiet: QuietHours) -> QuietChange:
+        """The patient's own quiet hours (shift work, early mornings). Refused when they
+        would be shorter than MIN_QUIET or longer than MAX_QUIET, or cover the daily
+        reminder time (it would never be sent)."""
+        row = self.prefs(session, patient)
+        hours = quiet.length().total_seconds() / 3600
+        if not MIN_QUIET_HOURS <= hours <= MAX_QUIET_HOURS:
+            return QuietChange(False, quiet, "length")
+        if quiet.contains(time.fromisoformat(row.daily_time)):
+            return QuietChange(False, quiet, "covers_reminder")
+        row.quiet_hours = quiet.describe()
+        self._touch(session, patient, row, "quiet_hours_set", quiet_hours=row.quiet_hours)
+        return QuietChange(True, quiet)
 
     def pause(self, session: Session, patient: Patient, days: int) -> date:
         row = self.prefs(session, patient)
@@ -168,7 +205,8 @@ class ReminderService:
         row = self.prefs(session, patient)
         tz = self.tz(patient, row)
         day = self.local_today(patient, row) + timedelta(days=days)
-        due = self.quiet.next_allowed(at_local(day, time.fromisoformat(row.daily_time), tz))
+        due = self.quiet_for(row.quiet_hours).next_allowed(
+            at_local(day, time.fromisoformat(row.daily_time), tz))
         if row.homework_module != module_id or row.homework_due_at is None:
             row.homework_module = module_id
             row.homework_due_at = due
@@ -220,7 +258,7 @@ class ReminderService:
         slot_day = daily_slot(now, hhmm, tz).date()
         if state.paused_until is not None and now < state.paused_until:
             return Decision(False, "paused")
-        if self.quiet.contains(now.astimezone(tz).timetz()):
+        if self.quiet_for(state.quiet_hours).contains(now.astimezone(tz).timetz()):
             return Decision(False, "quiet_hours")
         if state.phq9_due_on is not None and state.phq9_due_on <= slot_day.isoformat():
             return Decision(True, "due", kind="phq9", slot=slot_day.isoformat())
@@ -250,13 +288,14 @@ class ReminderService:
             return Decision(False, reason, retry_at=now + timedelta(days=1))
         if reason == "active_now":
             return Decision(False, reason, retry_at=now + ACTIVE_WINDOW)
+        quiet = self.quiet_for(state.quiet_hours)
         if state.paused_until is not None and now < state.paused_until:
-            later = self.quiet.next_allowed(at_local(
+            later = quiet.next_allowed(at_local(
                 state.paused_until.astimezone(tz).date(), time.fromisoformat(state.daily_time), tz))
             return Decision(False, "paused", retry_at=later)
         local = now.astimezone(tz)
-        if self.quiet.contains(local.timetz()):
-            return Decision(False, "quiet_hours", retry_at=self.quiet.next_allowed(local))
+        if quiet.contains(local.timetz()):
+            return Decision(False, "quiet_hours", retry_at=quiet.next_allowed(local))
         return Decision(True, "due", kind="homework", slot=slot)
 
     def after_send(self, conn: Connection | Session, patient_id: int, decision: Decision) -> None:
@@ -289,6 +328,7 @@ class ReminderState:
     enabled: bool = False  # False also when there is no preference row
     daily_time: str = "19:00"
     pref_timezone: str | None = None
+    quiet_hours: str | None = None  # the patient's own; None: the default
     paused_until: datetime | None = None
     phq9_due_on: str | None = None
     homework_module: str | None = None
@@ -313,6 +353,7 @@ def _state_statement() -> Select:
                    Patient.last_active_at, ReminderPreference.id.label("prefs_id"),
                    ReminderPreference.enabled, ReminderPreference.daily_time,
                    ReminderPreference.timezone.label("pref_timezone"),
+                   ReminderPreference.quiet_hours,
                    ReminderPreference.paused_until, ReminderPreference.phq9_due_on,
                    ReminderPreference.homework_module, ReminderPreference.homework_due_at,
                    ChannelIdentity.channel, ChannelIdentity.sender_id,
@@ -340,7 +381,8 @@ def load_state(conn: Connection | Session, patient_id: int,
         exists=True, status=row["status"], timezone=row["timezone"],
         risk_open_since=row["risk_open_since"], last_active_at=row["last_active_at"],
         enabled=bool(has_prefs and row["enabled"]), daily_time=row["daily_time"] or "19:00",
-        pref_timezone=row["pref_timezone"], paused_until=row["paused_until"],
+        pref_timezone=row["pref_timezone"], quiet_hours=row["quiet_hours"],
+        paused_until=row["paused_until"],
         phq9_due_on=row["phq9_due_on"], homework_module=row["homework_module"],
         homework_due_at=row["homework_due_at"], channel=row["channel"],
         sender_id=row["sender_id"], mood_done=bool(row["mood_done"]))

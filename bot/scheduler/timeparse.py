@@ -107,6 +107,7 @@ class QuietHours:
 
     @classmethod
     def parse(cls, spec: str) -> QuietHours:
+        """"22:00-08:00"; ValueError otherwise."""
         a, b = spec.split("-")
         return cls(time.fromisoformat(a), time.fromisoformat(b))
 
@@ -129,6 +130,58 @@ class QuietHours:
 
     def describe(self) -> str:
         return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+    def length(self) -> timedelta:
+        start = datetime.combine(date(2000, 1, 1), self.start)
+        end = datetime.combine(date(2000, 1, 1), self.end)
+        return end - start if end > start else end + timedelta(days=1) - start
+
+
+_CLOCK = re.compile(r"(?<![\d/])(\d{1,2})(?:\s*[:.]\s*(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?![\d/])")
+_BEFORE = re.compile(r"\b(before|until|till|til|før|fram til|frem til)\b")
+_AFTER = re.compile(r"\b(after|later than|past|etter|seinere enn|senere enn)\b")
+
+
+def _clock(m: re.Match[str], pm_if_bare: bool) -> time | None:
+    hour, minute = int(m.group(1)), int(m.group(2) or 0)
+    meridiem = (m.group(3) or "").replace(".", "")
+    if minute > 59:
+        return None
+    if meridiem:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    elif hour == 24:
+        hour = 0
+    elif hour > 23:
+        return None
+    elif pm_if_bare and 1 <= hour <= 11:
+        hour += 12
+    return time(hour, minute)
+
+
+def parse_quiet(text: str, current: QuietHours) -> QuietHours | None:
+    """A patient's own quiet hours: "quiet hours 23:00-07:00", "from 11pm to 7am",
+    "not before 10am" (the end moves), "nothing after 9" (the start moves, read as the
+    evening). Bare two numbers are 24-hour times ("between 23 and 7"). None: unclear."""
+    s = _norm(text)
+    found = list(_CLOCK.finditer(s))
+    if len(found) == 2:
+        start, end = _clock(found[0], False), _clock(found[1], False)
+        if start is None or end is None or start == end:
+            return None
+        return QuietHours(start, end)
+    if len(found) != 1:
+        return None
+    m = found[0]
+    before, after = _BEFORE.search(s[:m.start()]), _AFTER.search(s[:m.start()])
+    if after and not before:
+        start = _clock(m, not _MORNING.search(s))
+        return QuietHours(start, current.end) if start and start != current.end else None
+    if before and not after:
+        end = _clock(m, bool(_EVENING.search(s)))
+        return QuietHours(current.start, end) if end and end != current.start else None
+    return None
 
 
 def at_local(day: date, t: time, tz: tzinfo | None) -> datetime:
