@@ -227,7 +227,7 @@ _PLACE_ALIASES = {
     "italy": "Europe/Rome", "italia": "Europe/Rome", "greece": "Europe/Athens",
     "hellas": "Europe/Athens", "poland": "Europe/Warsaw", "polen": "Europe/Warsaw",
     "netherlands": "Europe/Amsterdam", "nederland": "Europe/Amsterdam",
-    "turkey": "Europe/Istanbul", "tyrkia": "Europe/Istanbul",
+    "tyrkia": "Europe/Istanbul",  # not "turkey": the bird is more common in these chats
     "thailand": "Asia/Bangkok", "japan": "Asia/Tokyo", "india": "Asia/Kolkata",
     "new york city": "America/New_York", "nyc": "America/New_York",
     "san francisco": "America/Los_Angeles", "seattle": "America/Los_Angeles",
@@ -286,7 +286,8 @@ def zone_label(name: str) -> str:
 _NOT_PLACES = {"act", "nsw", "lhi", "north", "south", "west", "center", "hope", "wake",
                "easter", "christmas", "midway", "virgin", "jersey", "guernsey", "reunion",
                "knox", "marengo", "vevay", "oral", "yap", "truk", "chuuk", "general",
-               "tell city", "beulah", "winamac", "monticello", "petersburg", "isle of man"}
+               "tell city", "beulah", "winamac", "monticello", "petersburg", "isle of man",
+               "victoria"}
 
 
 def place_names() -> list[str]:
