@@ -11,6 +11,7 @@ from actions.base import Ctx, PatientAction, send
 from bot.audit import audit
 from bot.replies import Button, Reply, intent_payload
 from bot.safety import RiskResult, detect
+from bot.safety.answers import NOT_SAFE, SAFE, UNCLEAR, read_safety_answer
 
 
 def risk_from_parse(latest: dict[str, Any], text: str, detected: RiskResult) -> RiskResult:
@@ -94,7 +95,16 @@ class ActionSafetyAnswer(PatientAction):
         return "action_safety_answer"
 
     def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
-        answer = "safe" if ctx.intent == "im_safe" else "not_safe"
+        answer = SAFE if ctx.intent == "im_safe" else NOT_SAFE
+        if not ctx.is_payload and ctx.text.strip():
+            # Typed: the words decide, not the classifier alone. A plain reading wins;
+            # doubt never closes the risk conversation (asked again), and a "not safe"
+            # guess stands (if unsure, escalate).
+            typed = read_safety_answer(ctx.text)
+            if typed != UNCLEAR:
+                answer = typed
+            elif answer == SAFE:
+                answer = UNCLEAR
         send(dispatcher, ctx.services.safety.answer(ctx.session, ctx.patient, ctx.channel,
                                                     ctx.tracker.sender_id, answer))
         return [SlotSet("awaiting_text", False)]

@@ -238,3 +238,32 @@ def test_typed_yes_or_no_answers_the_share_question(services: Services, code: st
     assert "/continue_program" in payloads(msgs)
     with services.db.session() as s:
         assert s.execute(select(Patient)).scalar_one().share_workbook is shared
+
+
+@pytest.mark.parametrize(("text", "intent", "expect"), [
+    # Typed answers the intent classifier read as "safe" in cross-validation.
+    ("i'm not sure i'm safe tonight", "im_safe", "not_safe"),
+    ("i can't say that i'm safe", "im_safe", "not_safe"),
+    ("not feeling safe", "im_safe", "not_safe"),
+    ("in danger", "im_safe", "not_safe"),
+    ("maybe", "im_safe", "unclear"),  # doubt never closes it: asked again
+    ("i'm not in danger", "not_safe", "safe"),  # and a plain "safe" is believed
+    ("hmm", "not_safe", "not_safe"),  # unclear, but the guess was "not safe": escalate
+    ("/im_safe", "im_safe", "safe"),  # a button is a button
+])
+def test_a_typed_safety_answer_is_read_not_just_classified(
+        services: Services, code: str, text: str, intent: str, expect: str) -> None:
+    consented(code)
+    run(ActionRiskResponse(), tracker("i want to end my life", "risk_detected"))
+    _, msgs = run(ActionSafetyAnswer(), tracker(text, intent))
+    with services.db.session() as s:
+        event = s.execute(select(RiskEvent)).scalar_one()
+        patient = s.execute(select(Patient)).scalar_one()
+        escalations = s.execute(select(Escalation).where(Escalation.kind == "risk")).all()
+        assert event.safety_answer == expect
+        assert (patient.risk_open_since is None) is (expect == "safe")
+        assert len(escalations) == (2 if expect == "not_safe" else 1)
+    if expect == "not_safe":
+        assert "113" in all_text(msgs)
+    if expect == "unclear":
+        assert {"/im_safe", "/not_safe"} <= set(payloads(msgs))

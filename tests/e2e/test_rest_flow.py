@@ -145,9 +145,18 @@ def test_risk_message_mid_module_escalates(stack: Stack) -> None:
         assert event.context.startswith("module:m1")
         assert s.execute(select(Notification).where(Notification.escalation_id == esc.id)).first()
     db.dispose()
-    # The program waits for the safety answer, then resumes.
+    # The program waits for the safety answer, then resumes. A typed answer in doubt
+    # does not close the risk conversation, whatever the classifier made of it.
     r = stack.say("carol", "/continue_program")
     assert "are you safe" in texts(r).lower()
+    r = stack.say("carol", "i'm not sure i'm safe tonight")
+    assert "glad you're safe" not in texts(r).lower()
+    assert "/im_safe" in [b["payload"] for b in buttons(r)]
+    db = Database(stack.database_url)
+    with db.session() as s:
+        assert s.execute(select(Patient.risk_open_since).join(Patient.identities).where(
+            Patient.identities.any(sender_id="carol"))).scalars().first() is not None
+    db.dispose()
     r = stack.say("carol", "/im_safe")
     assert "glad you're safe" in texts(r).lower()
     r = stack.say("carol", "/continue_program")

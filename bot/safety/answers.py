@@ -1,0 +1,59 @@
+"""Reading a typed answer to "are you safe right now?" without trusting the NLU alone.
+
+The intent classifier tells "I'm safe" from "I'm not safe" by words it has seen; in
+5-fold cross-validation it read "I'm not sure I'm safe tonight", "I can't say I'm safe",
+"not feeling safe" and "in danger" as *safe* (confidence 0.5-0.9). A "safe" answer
+closes the risk conversation, so here a typed answer counts as safe only when it says
+so plainly and nothing in it says otherwise. Anything in between is "unclear", and the
+patient is asked again with buttons. If unsure, never close.
+"""
+from __future__ import annotations
+
+import re
+
+SAFE = "safe"
+NOT_SAFE = "not_safe"
+UNCLEAR = "unclear"
+
+# Safe, though they contain a "not": taken out before anything else is read.
+_NEGATED_DANGER = re.compile(
+    r"\b(not|no longer|ikke|ikkje) (in|i) (any )?(danger|fare)\b"
+    r"|\b(i'?m|i am|im) (not|never) (gonna|going to) (do|hurt|harm)\b"
+    r"|\bi (won'?t|will not|wont) (do|hurt|harm)\b"
+    r"|\b(kommer|skal) ikke (til å )?(gjøre|skade)\b")
+# Not safe, whatever else is said: a negation over "safe", danger, asking for help.
+_NOT_SAFE = re.compile(
+    r"(\b(not|never|hardly|barely|ikke|ikkje|dont|cant|cannot|wont|isnt|doesnt|didnt|aint)\b"
+    r"|n't\b)[^.!?]{0,25}\b(safe|trygg|ok|okay|fine|"
+    r"alright|all right|greit|bra)\b"
+    r"|\b(unsafe|utrygg)\b|\b(in|i) (danger|fare)\b|\b(help|hjelp)\b")
+# Said plainly.
+_SAFE = re.compile(
+    r"\b(i'?m|i am|im|i feel|feeling|jeg er|jeg føler meg) (safe|ok|okay|fine|alright|"
+    r"all right|trygg|good|bra)\b"
+    r"|^(yes|yeah|yep|yup|ja|jepp|jo|safe|trygg|ok|okay|fine)\b")
+_NO = re.compile(r"^(no|nope|nah|nei|neh|not really)\b")
+# Doubt: not a "safe" answer, not a clear "not safe" either.
+_DOUBT = re.compile(r"\b(maybe|perhaps|kanskje|not sure|unsure|usikker|i guess|i think|sort of|"
+                    r"kind of|don'?t know|dont know|vet ikke|scared|afraid|redd|but|men)\b")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", (text or "").casefold().replace("’", "'")).strip(" .!")
+
+
+def read_safety_answer(text: str) -> str:
+    """safe | not_safe | unclear for a typed answer to "are you safe right now?"."""
+    s = _norm(text)
+    if not s:
+        return UNCLEAR
+    rest = _NEGATED_DANGER.sub(" ", s)
+    if _NOT_SAFE.search(rest):
+        return NOT_SAFE
+    safe = rest != s or bool(_SAFE.search(rest))
+    no = bool(_NO.search(rest))
+    if no and not safe:
+        return NOT_SAFE
+    if safe and not no and not _DOUBT.search(rest):
+        return SAFE
+    return UNCLEAR

@@ -1,0 +1,24 @@
+"""The deterministic reading of a typed answer to "are you safe right now?"."""
+from __future__ import annotations
+
+import pytest
+
+from bot.safety.answers import read_safety_answer
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("yes", "safe"), ("yes i'm safe", "safe"), ("i'm safe right now, honestly", "safe"),
+    ("i'm alright, i'm safe", "safe"), ("im ok im not gonna do anything", "safe"),
+    ("i'm not in danger", "safe"), ("ikke i fare", "safe"), ("ja, jeg er trygg nå", "safe"),
+    ("jeg kommer ikke til å gjøre noe dumt", "safe"), ("i won't do anything, i'm ok", "safe"),
+    ("no", "not_safe"), ("nei", "not_safe"), ("not really", "not_safe"),
+    ("i am in danger", "not_safe"), ("utrygg", "not_safe"), ("jeg er ikke trygg", "not_safe"),
+    ("i'm not sure i'm safe", "not_safe"), ("i can't say i'm safe", "not_safe"),
+    ("i don't feel safe", "not_safe"), ("i dont feel safe", "not_safe"),
+    ("not feeling safe", "not_safe"), ("i'm not ok", "not_safe"), ("no i need help now", "not_safe"),
+    ("maybe", "unclear"), ("i don't know", "unclear"), ("jeg vet ikke", "unclear"),
+    ("no, i'm fine", "unclear"), ("yes but i'm scared", "unclear"), ("i want to be safe", "unclear"),
+    ("", "unclear"), ("hmm", "unclear"),
+])
+def test_read_safety_answer(text: str, expected: str) -> None:
+    assert read_safety_answer(text) == expected
