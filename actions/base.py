@@ -156,11 +156,25 @@ class PatientAction(Action, metaclass=abc.ABCMeta):
                     if patient is not None:
                         services.program.hold_place(session, patient)
                     send(dispatcher, outcome.replies)
-                    return [SlotSet("awaiting_text", False), SlotSet("workbook_text", None)]
-            if self.requires_patient and patient is None:
-                dispatcher.utter_message(text=ctx.t("need_code"))
-                return []
-            if self.requires_consent and patient is not None and patient.status != "consented":
-                send(dispatcher, consent_replies(ctx, "consent_required"))
-                return []
-            return self.act(ctx, dispatcher)
+                    return [SlotSet("awaiting_text", False), SlotSet("workbook_text", None),
+                            SlotSet("risk_clarify", None)]
+            # The bot has just asked "are you having thoughts of ending your life...?"
+            # (only the NLU model suspected risk): the answer may land on any action.
+            if tracker.get_slot("risk_clarify") and self.name() != "action_risk_response":
+                from actions.safety import answer_clarify
+
+                answered = answer_clarify(ctx, dispatcher)
+                if answered is not None:
+                    return answered
+                return [*self._gated(ctx, dispatcher), SlotSet("risk_clarify", None)]
+            return self._gated(ctx, dispatcher)
+
+    def _gated(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
+        """No program before a linked patient has consented."""
+        if self.requires_patient and ctx.patient is None:
+            dispatcher.utter_message(text=ctx.t("need_code"))
+            return []
+        if self.requires_consent and ctx.patient is not None and ctx.patient.status != "consented":
+            send(dispatcher, consent_replies(ctx, "consent_required"))
+            return []
+        return self.act(ctx, dispatcher)

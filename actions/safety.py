@@ -1,6 +1,7 @@
 """The crisis response and the safety check that follows it."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -31,10 +32,14 @@ def risk_from_parse(latest: dict[str, Any], text: str, detected: RiskResult) -> 
                       matches=())
 
 
-def previous_free_text(tracker: Tracker) -> str:
-    """The patient's last typed message before a button press."""
+def previous_free_text(tracker: Tracker, skip: int = 0) -> str:
+    """The patient's last typed message before a button press (`skip`: user messages
+    to pass over first, e.g. the typed "yes" that answered the question)."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
+            if skip > 0:
+                skip -= 1
+                continue
             text = str(event.get("text") or "")
             if text and not text.startswith("/"):
                 return text
@@ -52,10 +57,15 @@ class ActionRiskResponse(PatientAction):
         return "action_risk_response"
 
     def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
-        done = [SlotSet("awaiting_text", False), SlotSet("workbook_text", None), ActiveLoop(None)]
-        parsed = ctx.tracker.latest_message.get("risk") or {}
         confirmed = ctx.entity("risk_confirmed") == "yes"
-        text = previous_free_text(ctx.tracker) if confirmed else ctx.text
+        return self.respond(ctx, dispatcher, confirmed,
+                            previous_free_text(ctx.tracker) if confirmed else ctx.text)
+
+    def respond(self, ctx: Ctx, dispatcher: CollectingDispatcher, confirmed: bool,
+                text: str) -> list[EventType]:
+        done = [SlotSet("awaiting_text", False), SlotSet("workbook_text", None), ActiveLoop(None),
+                SlotSet(CLARIFY_SLOT, None)]
+        parsed = ctx.tracker.latest_message.get("risk") or {}
         detected = detect(text, ctx.lang)
         if not confirmed and not parsed.get("risk") and not detected.risk:
             # Only the statistical model thought so. Ask directly (asking about
@@ -68,7 +78,8 @@ class ActionRiskResponse(PatientAction):
                 Button(ctx.t("risk_clarify_yes"), intent_payload("risk_detected", risk_confirmed="yes")),
                 Button(ctx.t("risk_clarify_no"), intent_payload("im_safe")),
             ))])
-            return done
+            # A typed answer is taken too ("yes", "sometimes", "no"): see answer_clarify.
+            return [*done[:-1], SlotSet(CLARIFY_SLOT, True)]
         result = risk_from_parse(ctx.tracker.latest_message, text, detected)
         context = ctx.tracker.active_loop.get("name") if ctx.tracker.active_loop else None
         if context is None and ctx.patient is not None:
@@ -85,6 +96,35 @@ class ActionRiskResponse(PatientAction):
             ctx.services.program.hold_place(ctx.session, ctx.patient)
         send(dispatcher, outcome.replies)
         return done
+
+
+CLARIFY_SLOT = "risk_clarify"
+# A typed reply to "are you having thoughts of ending your life, or of harming yourself
+# or someone else?". Anything short of a plain no counts as yes: if unsure, escalate.
+_CLARIFY_YES = re.compile(
+    r"^(yes|yeah|yep|yup|ya|ja|jo|jepp|i am|i do|i have|i guess|sometimes|a bit|a little|"
+    r"kind of|sort of|maybe|perhaps|probably|not sure|i don'?t know|idk|kanskje|av og til|"
+    r"noen ganger|litt|vet ikke)\b")
+_CLARIFY_NO = re.compile(r"^(no|nope|nah|nei|not at all|never|absolutely not|definitely not)\b"
+                         r"(?![^.!?]*\b(but|men|sometimes|noen ganger)\b)")
+
+
+def answer_clarify(ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType] | None:
+    """The patient's next message after the direct question, whatever action the
+    dialogue chose for it: yes gives the full crisis response for their earlier words,
+    no is acknowledged; anything else is handled as usual (None)."""
+    text = " ".join(ctx.text.casefold().replace("’", "'").split())
+    said_yes = ctx.intent == "affirm" or (not ctx.is_payload and bool(_CLARIFY_YES.search(text)))
+    said_no = ctx.intent in ("deny", "im_safe") or (not ctx.is_payload
+                                                   and bool(_CLARIFY_NO.search(text)))
+    if said_yes and not said_no:
+        return ActionRiskResponse().respond(ctx, dispatcher, True,
+                                            previous_free_text(ctx.tracker, skip=1))
+    if said_no:
+        send(dispatcher, [Reply(ctx.t("safety_not_open"), (
+            Button(ctx.t("back_to_program_button"), intent_payload("continue_program")),))])
+        return [SlotSet(CLARIFY_SLOT, None)]
+    return None
 
 
 class ActionSafetyAnswer(PatientAction):

@@ -267,3 +267,42 @@ def test_a_typed_safety_answer_is_read_not_just_classified(
         assert "113" in all_text(msgs)
     if expect == "unclear":
         assert {"/im_safe", "/not_safe"} <= set(payloads(msgs))
+
+
+@pytest.mark.parametrize(("reply", "intent", "action", "outcome"), [
+    ("yes", "affirm", "program", "crisis"),
+    ("yeah sometimes", "share_feeling", "chitchat", "crisis"),
+    ("i don't know", "out_of_scope", "chitchat", "crisis"),  # if unsure, escalate
+    ("no", "deny", "program", "not_now"),
+    ("/im_safe", "im_safe", "safety", "not_now"),
+    ("next", "continue_program", "program", "carry_on"),
+])
+def test_a_typed_answer_to_the_direct_question_is_taken(
+        services: Services, code: str, reply: str, intent: str, action: str,
+        outcome: str) -> None:
+    """Only the NLU model suspected risk, so the bot asked directly. The answer lands on
+    whatever action the dialogue picks for it ("yes" -> the program's affirm rule)."""
+    consented(code)
+    worry = "everything is grey and pointless at work"
+    events, _ = run(ActionRiskResponse(), tracker(worry, "risk_detected"))
+    assert {"event": "slot", "name": "risk_clarify", "value": True} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events]
+    t = tracker(reply, intent, slots={"awaiting_text": False, "risk_clarify": True})
+    t.events.insert(0, {"event": "user", "text": worry, "parse_data": {}, "input_channel": "rest"})
+    acting = {"program": ActionProgram, "chitchat": ActionChitchat,
+              "safety": ActionSafetyAnswer}[action]()
+    events, msgs = run(acting, t)
+    assert {"event": "slot", "name": "risk_clarify", "value": None} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events]
+    with services.db.session() as s:
+        escalations = s.execute(select(Escalation).where(Escalation.kind == "risk")).scalars().all()
+        events_ = s.execute(select(RiskEvent)).scalars().all()
+    if outcome == "crisis":
+        assert "safe right now" in all_text(msgs).lower()
+        assert [e.message_text for e in events_] == [worry]
+        assert [e.urgency for e in escalations] == ["urgent"]
+    else:
+        assert escalations == [] and events_ == []
+        assert "safe right now" not in all_text(msgs).lower()
+    if outcome == "not_now":
+        assert "If you ever feel unsafe" in all_text(msgs)

@@ -161,3 +161,19 @@ def test_risk_message_mid_module_escalates(stack: Stack) -> None:
     assert "glad you're safe" in texts(r).lower()
     r = stack.say("carol", "/continue_program")
     assert "where you left off" in texts(r).lower()
+
+
+def test_typed_yes_to_the_direct_risk_question_gets_the_crisis_response(stack: Stack) -> None:
+    """When only the NLU model suspects risk the bot asks directly; a typed "yes" is
+    classified as affirm (the program's rule), and still gets the crisis response."""
+    onboard(stack, "dave")
+    stack.say("dave", "work has been so grey lately")
+    r = stack.say("dave", "/risk_detected")  # the model's guess, without the detector
+    assert "are you having thoughts" in texts(r).lower()
+    r = stack.say("dave", "yes")
+    assert "safe right now" in texts(r).lower(), texts(r)
+    db = Database(stack.database_url)
+    with db.session() as s:
+        event = s.execute(select(RiskEvent).where(RiskEvent.sender_id == "dave")).scalar_one()
+        assert event.message_text == "work has been so grey lately"
+    db.dispose()
