@@ -4,6 +4,7 @@ file database that is shut down and restarted without losing or duplicating a re
 from __future__ import annotations
 
 import threading
+import time as time_module
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta, timezone
@@ -701,3 +702,24 @@ def test_operator_status(services: Services, reminders: ReminderService,
     assert f"next: daily:{patient_id}" in text and "2026-03-03 18:00 UTC" in text
     assert "0 sent, 1 failed and waiting for a retry, 0 given up" in text
     assert "latest failure" in text and "connection refused" in text
+
+
+def test_startup_sync_with_a_patient_who_has_no_preferences_yet(
+        services: Services, reminders: ReminderService, scheduler: runner.SteppedScheduler,
+        clock: FrozenClock) -> None:
+    """Consented, but the workbook question (which creates the preferences) not yet
+    answered when the scheduler starts: the default preferences are written and
+    committed before the job store (its own connection) writes the job. Written in one
+    open transaction, SQLite made the job store wait for it until "database is locked"
+    and the scheduler process died (seen in CI)."""
+    with services.db.session() as s:
+        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now())
+        patient = invite_patient(s, gp, clock.now(), 14).patient
+        patient.status = "consented"
+        pid = int(patient.id)
+    started = time_module.monotonic()
+    assert runner.sync(scheduler, services.db, reminders) == 1
+    assert time_module.monotonic() - started < 5  # not a busy-timeout wait
+    assert scheduler.get_job(f"daily:{pid}") is not None
+    with services.db.session() as s:
+        assert s.execute(select(ReminderPreference.daily_time)).scalar_one() == "19:00"

@@ -143,12 +143,13 @@ def _resync_one(patient_id: int) -> None:
     rt = runtime()
     if rt.scheduler is None:
         return
-    with rt.db.session() as session:
+    with rt.db.session() as session:  # read, then write the job with no transaction open
         patient = session.get(Patient, patient_id)
         prefs = session.execute(select(ReminderPreference).where(
             ReminderPreference.patient_id == patient_id)).scalar_one_or_none()
-        if patient is not None:
-            sync_patient(rt.scheduler, rt.reminders, patient, prefs)
+        session.expunge_all()
+    if patient is not None:
+        sync_patient(rt.scheduler, rt.reminders, patient, prefs)
 
 
 # ---- schedulers ----------------------------------------------------------------
@@ -242,19 +243,27 @@ def sync_patient(scheduler: BaseScheduler, reminders: ReminderService, patient: 
 def sync(scheduler: BaseScheduler, db: Database, reminders: ReminderService,
          since: datetime | None = None) -> int:
     """Reconciles jobs with preferences changed since `since` (all when None); creates
-    default preferences for consented patients who have none. Returns rows seen."""
-    with db.session() as session:
-        if since is None:
+    default preferences for consented patients who have none. Returns rows seen.
+
+    No transaction is open while jobs are written: the job store has its own
+    connection, and on SQLite a write of ours still open (the default preferences)
+    would make it wait for itself - and every other writer with it - until it failed
+    with "database is locked" (seen when a patient had consented but not yet answered
+    the workbook question as the scheduler started)."""
+    if since is None:
+        with db.session() as session:
             _ensure_prefs(session, reminders)
-        query = select(Patient, ReminderPreference).join(
-            ReminderPreference, ReminderPreference.patient_id == Patient.id)
-        if since is not None:
-            query = query.where(ReminderPreference.updated_at >= since)
+    query = select(Patient, ReminderPreference).join(
+        ReminderPreference, ReminderPreference.patient_id == Patient.id)
+    if since is not None:
+        query = query.where(ReminderPreference.updated_at >= since)
+    with db.session() as session:
         rows = session.execute(query).all()
-        existing = _existing(scheduler)
-        for patient, prefs in rows:
-            sync_patient(scheduler, reminders, patient, prefs, existing)
-        return len(rows)
+        session.expunge_all()  # read: usable after the session ends
+    existing = _existing(scheduler)
+    for patient, prefs in rows:
+        sync_patient(scheduler, reminders, patient, prefs, existing)
+    return len(rows)
 
 
 def _ensure_prefs(session: Session, reminders: ReminderService) -> None:
