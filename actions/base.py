@@ -26,6 +26,9 @@ from bot.safety import detect
 log = logging.getLogger(__name__)
 
 RISK_INTENT = "risk_detected"
+# Set while the bot waits for a yes or no to its direct question about risk (see
+# actions.safety.answer_clarify); the next patient action reads it and clears it.
+CLARIFY_SLOT = "risk_clarify"
 
 
 @dataclass
@@ -123,6 +126,7 @@ class PatientAction(Action, metaclass=abc.ABCMeta):
     requires_patient = True
     requires_consent = True
     safety_net = True  # run the detector on the message first (off for the risk action itself)
+    takes_clarify_answer = True  # a pending direct risk question is answered here first
 
     @abc.abstractmethod
     def name(self) -> str: ...
@@ -157,16 +161,16 @@ class PatientAction(Action, metaclass=abc.ABCMeta):
                         services.program.hold_place(session, patient)
                     send(dispatcher, outcome.replies)
                     return [SlotSet("awaiting_text", False), SlotSet("workbook_text", None),
-                            SlotSet("risk_clarify", None)]
+                            SlotSet(CLARIFY_SLOT, None)]
             # The bot has just asked "are you having thoughts of ending your life...?"
             # (only the NLU model suspected risk): the answer may land on any action.
-            if tracker.get_slot("risk_clarify") and self.name() != "action_risk_response":
+            if tracker.get_slot(CLARIFY_SLOT) and self.takes_clarify_answer:
                 from actions.safety import answer_clarify
 
                 answered = answer_clarify(ctx, dispatcher)
                 if answered is not None:
                     return answered
-                return [*self._gated(ctx, dispatcher), SlotSet("risk_clarify", None)]
+                return [*self._gated(ctx, dispatcher), SlotSet(CLARIFY_SLOT, None)]
             return self._gated(ctx, dispatcher)
 
     def _gated(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:

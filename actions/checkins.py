@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import logging
+from datetime import date, datetime, time
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -48,6 +49,11 @@ from bot.scheduler.timeparse import parse_days, parse_quiet, parse_time, parse_z
 log = logging.getLogger(__name__)
 
 NO_NOTE = "-"
+
+
+def _day(when: date | datetime) -> str:
+    """"Monday 9 March"."""
+    return f"{when:%A} {when.day} {when:%B}"
 
 
 def _clear(slots: tuple[str, ...]) -> list[EventType]:
@@ -390,55 +396,59 @@ class ActionReminderSettings(PatientAction):
 
     def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
         assert ctx.patient is not None
+        own = {"set_timezone": self.timezone, "set_quiet_hours": self.quiet_hours}.get(ctx.intent)
+        if own is not None:
+            own(ctx, dispatcher)
+            return []
         reminders = reminders_for(ctx.services)
-        patient = ctx.patient
-        intent = ctx.intent
+        patient, intent = ctx.patient, ctx.intent
         when = parse_time(ctx.text) if not ctx.is_payload else None
-        if intent == "set_timezone":
-            self.timezone(ctx, dispatcher)
-            return []
-        if intent == "set_quiet_hours":
-            self.quiet_hours(ctx, dispatcher)
-            return []
         if intent == "stop_reminders":
             reminders.stop(ctx.session, patient)
             send(dispatcher, [Reply(ctx.t("reminder_stopped"))])
         elif intent == "pause_reminders":
             until = reminders.pause(ctx.session, patient, parse_days(ctx.text))
-            send(dispatcher, [Reply(ctx.t("reminder_paused",
-                                          date=f"{until:%A} {until.day} {until:%B}"))])
+            send(dispatcher, [Reply(ctx.t("reminder_paused", date=_day(until)))])
         elif intent == "resume_reminders" and when is None:
             prefs = reminders.resume(ctx.session, patient)
             send(dispatcher, [Reply(ctx.t("reminder_resumed", time=prefs.daily_time))])
         elif when is None:
             # "when do you remind me?", "change my reminder time": say where things stand.
-            prefs = reminders.prefs(ctx.session, patient)
-            if not prefs.enabled:
-                now = ctx.t("reminder_now_off")
-            elif prefs.paused_until is not None and prefs.paused_until > ctx.services.clock.now():
-                until = prefs.paused_until.astimezone(reminders.tz(patient, prefs))
-                now = ctx.t("reminder_now_paused", date=f"{until:%A} {until.day} {until:%B}")
-            else:
-                now = ctx.t("reminder_now_on", time=prefs.daily_time,
-                            tz=zone_label(str(reminders.tz(patient, prefs))))
-            send(dispatcher, [Reply(f"{now} {ctx.t('reminder_time_unclear')}")])
+            send(dispatcher, [Reply(f"{self.standing(ctx)} {ctx.t('reminder_time_unclear')}")])
         else:
-            change = reminders.set_time(ctx.session, patient, when)
-            # "remind me at 8pm New York time": the place comes with the time.
-            zone = parse_zone(ctx.text, with_time_word=True) if change.ok else None
-            if zone is not None:
-                reminders.set_timezone(ctx.session, patient, zone)
-            if change.ok:
-                tz = reminders.tz(patient, reminders.prefs(ctx.session, patient))
-                send(dispatcher, [Reply(ctx.t("reminder_time_set", time=f"{when:%H:%M}",
-                                              tz=zone_label(str(tz))))])
-            else:
-                quiet = reminders.quiet_for(reminders.prefs(ctx.session, patient).quiet_hours)
-                send(dispatcher, [Reply(ctx.t("reminder_time_quiet", time=f"{when:%H:%M}",
-                                              quiet=quiet.describe(), start=f"{quiet.end:%H:%M}",
-                                              end=f"{quiet.start:%H:%M}"))])
+            self.set_time(ctx, dispatcher, when)
         return []
 
+    def standing(self, ctx: Ctx) -> str:
+        """On at 19:00 (Oslo time), paused until ..., or off."""
+        assert ctx.patient is not None
+        reminders = reminders_for(ctx.services)
+        prefs = reminders.prefs(ctx.session, ctx.patient)
+        tz = reminders.tz(ctx.patient, prefs)
+        if not prefs.enabled:
+            return ctx.t("reminder_now_off")
+        if prefs.paused_until is not None and prefs.paused_until > ctx.services.clock.now():
+            return ctx.t("reminder_now_paused", date=_day(prefs.paused_until.astimezone(tz)))
+        return ctx.t("reminder_now_on", time=prefs.daily_time, tz=zone_label(str(tz)))
+
+    def set_time(self, ctx: Ctx, dispatcher: CollectingDispatcher, when: time) -> None:
+        assert ctx.patient is not None
+        reminders = reminders_for(ctx.services)
+        change = reminders.set_time(ctx.session, ctx.patient, when)
+        prefs = reminders.prefs(ctx.session, ctx.patient)
+        if not change.ok:
+            quiet = reminders.quiet_for(prefs.quiet_hours)
+            send(dispatcher, [Reply(ctx.t("reminder_time_quiet", time=f"{when:%H:%M}",
+                                          quiet=quiet.describe(), start=f"{quiet.end:%H:%M}",
+                                          end=f"{quiet.start:%H:%M}"))])
+            return
+        # "remind me at 8pm New York time": the place comes with the time.
+        zone = parse_zone(ctx.text, with_time_word=True)
+        if zone is not None:
+            reminders.set_timezone(ctx.session, ctx.patient, zone)
+        tz = reminders.tz(ctx.patient, prefs)
+        send(dispatcher, [Reply(ctx.t("reminder_time_set", time=f"{when:%H:%M}",
+                                      tz=zone_label(str(tz))))])
 
     def quiet_hours(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> None:
         assert ctx.patient is not None
@@ -496,5 +506,5 @@ class ActionReminderSettings(PatientAction):
 
 
 __all__ = ["ASK_ACTIONS", "ActionCheckin", "ActionCheckinSubmit", "ActionCheckinTrend",
-           "ActionReminderSettings", "ValidateMoodForm", "ValidatePhq2Form", "ValidatePhq9Form", "after_program_turn",
-           "baseline_offer"]
+           "ActionReminderSettings", "ValidateMoodForm", "ValidatePhq2Form", "ValidatePhq9Form",
+           "after_program_turn", "baseline_offer"]

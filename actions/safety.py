@@ -1,18 +1,25 @@
 """The crisis response and the safety check that follows it."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import Ctx, PatientAction, send
+from actions.base import CLARIFY_SLOT, Ctx, PatientAction, send
 from bot.audit import audit
 from bot.replies import Button, Reply, intent_payload
 from bot.safety import RiskResult, detect
-from bot.safety.answers import NOT_SAFE, SAFE, UNCLEAR, read_safety_answer
+from bot.safety.answers import (
+    NO,
+    NOT_SAFE,
+    SAFE,
+    UNCLEAR,
+    YES,
+    read_clarify_answer,
+    read_safety_answer,
+)
 
 
 def risk_from_parse(latest: dict[str, Any], text: str, detected: RiskResult) -> RiskResult:
@@ -52,6 +59,7 @@ class ActionRiskResponse(PatientAction):
     requires_patient = False
     requires_consent = False
     safety_net = False
+    takes_clarify_answer = False  # it asks the question
 
     def name(self) -> str:
         return "action_risk_response"
@@ -63,8 +71,7 @@ class ActionRiskResponse(PatientAction):
 
     def respond(self, ctx: Ctx, dispatcher: CollectingDispatcher, confirmed: bool,
                 text: str) -> list[EventType]:
-        done = [SlotSet("awaiting_text", False), SlotSet("workbook_text", None), ActiveLoop(None),
-                SlotSet(CLARIFY_SLOT, None)]
+        done = [SlotSet("awaiting_text", False), SlotSet("workbook_text", None), ActiveLoop(None)]
         parsed = ctx.tracker.latest_message.get("risk") or {}
         detected = detect(text, ctx.lang)
         if not confirmed and not parsed.get("risk") and not detected.risk:
@@ -79,7 +86,7 @@ class ActionRiskResponse(PatientAction):
                 Button(ctx.t("risk_clarify_no"), intent_payload("im_safe")),
             ))])
             # A typed answer is taken too ("yes", "sometimes", "no"): see answer_clarify.
-            return [*done[:-1], SlotSet(CLARIFY_SLOT, True)]
+            return [*done, SlotSet(CLARIFY_SLOT, True)]
         result = risk_from_parse(ctx.tracker.latest_message, text, detected)
         context = ctx.tracker.active_loop.get("name") if ctx.tracker.active_loop else None
         if context is None and ctx.patient is not None:
@@ -95,28 +102,16 @@ class ActionRiskResponse(PatientAction):
         if ctx.patient is not None:
             ctx.services.program.hold_place(ctx.session, ctx.patient)
         send(dispatcher, outcome.replies)
-        return done
-
-
-CLARIFY_SLOT = "risk_clarify"
-# A typed reply to "are you having thoughts of ending your life, or of harming yourself
-# or someone else?". Anything short of a plain no counts as yes: if unsure, escalate.
-_CLARIFY_YES = re.compile(
-    r"^(yes|yeah|yep|yup|ya|ja|jo|jepp|i am|i do|i have|i guess|sometimes|a bit|a little|"
-    r"kind of|sort of|maybe|perhaps|probably|not sure|i don'?t know|idk|kanskje|av og til|"
-    r"noen ganger|litt|vet ikke)\b")
-_CLARIFY_NO = re.compile(r"^(no|nope|nah|nei|not at all|never|absolutely not|definitely not)\b"
-                         r"(?![^.!?]*\b(but|men|sometimes|noen ganger)\b)")
+        return [*done, SlotSet(CLARIFY_SLOT, None)]
 
 
 def answer_clarify(ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType] | None:
     """The patient's next message after the direct question, whatever action the
     dialogue chose for it: yes gives the full crisis response for their earlier words,
     no is acknowledged; anything else is handled as usual (None)."""
-    text = " ".join(ctx.text.casefold().replace("’", "'").split())
-    said_yes = ctx.intent == "affirm" or (not ctx.is_payload and bool(_CLARIFY_YES.search(text)))
-    said_no = ctx.intent in ("deny", "im_safe") or (not ctx.is_payload
-                                                   and bool(_CLARIFY_NO.search(text)))
+    typed = read_clarify_answer(ctx.text) if not ctx.is_payload else None
+    said_yes = ctx.intent == "affirm" or typed == YES
+    said_no = ctx.intent in ("deny", "im_safe") or typed == NO
     if said_yes and not said_no:
         return ActionRiskResponse().respond(ctx, dispatcher, True,
                                             previous_free_text(ctx.tracker, skip=1))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.safety.answers import read_safety_answer
+from bot.safety.answers import read_clarify_answer, read_safety_answer
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -22,3 +22,12 @@ from bot.safety.answers import read_safety_answer
 ])
 def test_read_safety_answer(text: str, expected: str) -> None:
     assert read_safety_answer(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("yes", "yes"), ("yeah sometimes", "yes"), ("i don't know", "yes"), ("kanskje", "yes"),
+    ("no", "no"), ("nei", "no"), ("not at all", "no"),
+    ("next", None), ("what do you mean", None), ("", None),
+])
+def test_read_clarify_answer(text: str, expected: str | None) -> None:
+    assert read_clarify_answer(text) == expected

@@ -137,11 +137,14 @@ def score_phq9(answers: Mapping[int, int]) -> Phq9Score:
                      complete=len(scored) == 9)
 
 
+PHQ2_POSITIVE = 3  # a PHQ-2 total from which the screen is positive
+
+
 def score_phq2(answers: Mapping[int, int]) -> tuple[int, bool]:
     """(total 0-6, positive screen): items 1 and 2; 3 or more is positive."""
     _check(answers, range(1, 3))
     total = int(answers.get(1, 0)) + int(answers.get(2, 0))
-    return total, total >= 3
+    return total, total >= PHQ2_POSITIVE
 
 
 def item9_risk(value: int) -> tuple[str, str] | None:

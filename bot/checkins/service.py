@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.audit import audit
 from bot.checkins import instruments as ins
+from bot.checkins.history import completed
 from bot.checkins.models import CheckIn, CheckInAnswer
 from bot.clock import Clock
 from bot.db.models import Patient
@@ -261,13 +262,7 @@ class CheckinService:
     # ---- history -----------------------------------------------------------------------
     def history(self, session: Session, patient: Patient, instrument: str,
                 since: datetime | None = None) -> list[tuple[datetime, int]]:
-        query = select(CheckIn.completed_at, CheckIn.total).where(
-            CheckIn.patient_id == patient.id, CheckIn.instrument == instrument,
-            CheckIn.status == "complete", CheckIn.total.is_not(None))
-        if since is not None:
-            query = query.where(CheckIn.completed_at >= since)
-        rows = session.execute(query.order_by(CheckIn.completed_at))
-        return [(at, int(total)) for at, total in rows]
+        return completed(session, patient.id, instrument, since)
 
 
 def checkins_for(services: Services) -> CheckinService:

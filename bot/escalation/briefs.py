@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.checkins.models import CheckIn
+from bot.checkins import instruments as ins
+from bot.checkins.history import completed
 from bot.content import ContentRepository
 from bot.db.models import (
     AuditLog,
@@ -63,20 +64,8 @@ class Brief:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def _completed(session: Session, patient_id: int, instrument: str,
-               since: datetime | None = None) -> list[tuple[datetime, int, str | None]]:
-    """(completed at, total, band) of a patient's finished check-ins, oldest first."""
-    query = select(CheckIn.completed_at, CheckIn.total, CheckIn.band).where(
-        CheckIn.patient_id == patient_id, CheckIn.instrument == instrument,
-        CheckIn.status == "complete", CheckIn.total.is_not(None),
-        CheckIn.completed_at.is_not(None))
-    if since is not None:
-        query = query.where(CheckIn.completed_at >= since)
-    return [(w, int(t), b) for w, t, b in session.execute(query.order_by(CheckIn.completed_at))]
-
-
 def phq9_trend(session: Session, patient_id: int) -> list[tuple[datetime, int]]:
-    return [(w, t) for w, t, _ in _completed(session, patient_id, "phq9")]
+    return completed(session, patient_id, ins.PHQ9)
 
 
 def build_brief(session: Session, content: ContentRepository, esc: Escalation) -> Brief:
@@ -120,9 +109,9 @@ def build_brief(session: Session, content: ContentRepository, esc: Escalation) -
         brief.agenda = _default_agenda(esc.kind)
     brief.phq9 = phq9_trend(session, patient.id)
     recent = esc.created_at - timedelta(days=MOOD_DAYS)
-    brief.mood = [(w, t) for w, t, _ in _completed(session, patient.id, "mood", recent)]
-    brief.phq2 = [(w, t, b == "positive")
-                  for w, t, b in _completed(session, patient.id, "phq2", recent)]
+    brief.mood = completed(session, patient.id, ins.MOOD, recent)
+    brief.phq2 = [(w, t, t >= ins.PHQ2_POSITIVE)
+                  for w, t in completed(session, patient.id, ins.PHQ2, recent)]
     since = last_followup(session, patient.id)
     q = select(RiskEvent).where(RiskEvent.patient_id == patient.id)
     if since is not None:

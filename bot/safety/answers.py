@@ -38,6 +38,28 @@ _DOUBT = re.compile(r"\b(maybe|perhaps|kanskje|not sure|unsure|usikker|i guess|i
                     r"kind of|don'?t know|dont know|vet ikke|scared|afraid|redd|but|men)\b")
 
 
+# A reply to the direct question "are you having thoughts of ending your life, or of
+# harming yourself or someone else?" (asked when only the NLU model suspected risk).
+# Anything short of a plain no counts as yes: if unsure, escalate.
+YES = "yes"
+NO = "no"
+_CLARIFY_YES = re.compile(
+    r"^(yes|yeah|yep|yup|ya|ja|jo|jepp|i am|i do|i have|i guess|sometimes|a bit|a little|"
+    r"kind of|sort of|maybe|perhaps|probably|not sure|i don'?t know|idk|kanskje|av og til|"
+    r"noen ganger|litt|vet ikke)\b")
+_CLARIFY_NO = re.compile(r"^(no|nope|nah|nei|not at all|never|absolutely not|definitely not)\b"
+                         r"(?![^.!?]*\b(but|men|sometimes|noen ganger)\b)")
+
+
+def read_clarify_answer(text: str) -> str | None:
+    """yes | no for a typed reply to the direct question; None: not an answer to it."""
+    s = _norm(text)
+    yes, no = bool(_CLARIFY_YES.search(s)), bool(_CLARIFY_NO.search(s))
+    if yes and not no:
+        return YES
+    return NO if no else None
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", (text or "").casefold().replace("’", "'")).strip(" .!")
 

@@ -48,7 +48,6 @@ MAX_QUIET_HOURS = 16
 @dataclass(frozen=True)
 class QuietChange:
     ok: bool
-    quiet: QuietHours
     reason: str = ""  # "length" | "covers_reminder"
 
 
@@ -94,6 +93,13 @@ class ReminderService:
 
     # ---- preferences -------------------------------------------------------------
     def prefs(self, session: Session, patient: Patient) -> ReminderPreference:
+        """The patient's row, created with the defaults if missing. Read once per session:
+        one reminder-settings message asks for it several times (the same object the
+        identity map would hand back, without a query each time)."""
+        cache: dict[int, ReminderPreference] = session.info.setdefault("reminder_prefs", {})
+        row = cache.get(patient.id)
+        if row is not None:
+            return row
         row = session.execute(select(ReminderPreference).where(
             ReminderPreference.patient_id == patient.id)).scalar_one_or_none()
         if row is None:
@@ -102,6 +108,7 @@ class ReminderService:
                                      updated_at=self.clock.now())
             session.add(row)
             session.flush()
+        cache[patient.id] = row
         return row
 
     def tz(self, patient: Patient, prefs: ReminderPreference | None = None) -> ZoneInfo:
@@ -137,14 +144,13 @@ class ReminderService:
         self._touch(session, patient, row, "reminder_time_set", time=row.daily_time)
         return TimeChange(True, when)
 
-    def set_timezone(self, session: Session, patient: Patient, name: str) -> ZoneInfo:
+    def set_timezone(self, session: Session, patient: Patient, name: str) -> None:
         """The patient's own timezone (travelling, moved): reminders keep their local time."""
-        tz = ZoneInfo(name)
+        ZoneInfo(name)  # a known zone, or ZoneInfoNotFoundError before anything changes
         row = self.prefs(session, patient)
         patient.timezone = name
         row.timezone = None  # follow the patient's
         self._touch(session, patient, row, "timezone_set", timezone=name)
-        return tz
 
     def set_quiet_hours(self, session: Session, patient: Patient,
                         quiet: QuietHours) -> QuietChange:
@@ -154,12 +160,12 @@ class ReminderService:
         row = self.prefs(session, patient)
         hours = quiet.length().total_seconds() / 3600
         if not MIN_QUIET_HOURS <= hours <= MAX_QUIET_HOURS:
-            return QuietChange(False, quiet, "length")
+            return QuietChange(False, "length")
         if quiet.contains(time.fromisoformat(row.daily_time)):
-            return QuietChange(False, quiet, "covers_reminder")
+            return QuietChange(False, "covers_reminder")
         row.quiet_hours = quiet.describe()
         self._touch(session, patient, row, "quiet_hours_set", quiet_hours=row.quiet_hours)
-        return QuietChange(True, quiet)
+        return QuietChange(True)
 
     def pause(self, session: Session, patient: Patient, days: int) -> date:
         row = self.prefs(session, patient)

@@ -2,6 +2,7 @@
 ("pause for a week", "pause i tre dager") and quiet hours."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -51,14 +52,14 @@ def parse_time(text: str) -> time | None:
             return _resolve(_WORD_NUM[m.group(1)], 0, m.group(2), s)
         return None
     m = candidates[0]
-    hour, minute = int(m.group(1)), int(m.group(2) or 0)
     meridiem = (m.group(3) or "").replace(".", "") or None
+    return _resolve(int(m.group(1)), int(m.group(2) or 0), meridiem, s)
+
+
+def _to_time(hour: int, minute: int, meridiem: str | None, pm_if_bare: bool) -> time | None:
+    """A clock time; `pm_if_bare`: read 1-11 without am/pm as the afternoon or evening."""
     if minute > 59:
         return None
-    return _resolve(hour, minute, meridiem, s)
-
-
-def _resolve(hour: int, minute: int, meridiem: str | None, s: str) -> time | None:
     if meridiem:
         if not 1 <= hour <= 12:
             return None
@@ -67,13 +68,15 @@ def _resolve(hour: int, minute: int, meridiem: str | None, s: str) -> time | Non
         hour = 0
     elif hour > 23:
         return None
-    elif 1 <= hour <= 11:
-        if _EVENING.search(s):
-            hour += 12
-        elif not _MORNING.search(s) and hour <= 7:
-            # "remind me at 7" means the evening: 7 in the morning is quiet hours anyway.
-            hour += 12
+    elif pm_if_bare and 1 <= hour <= 11:
+        hour += 12
     return time(hour, minute)
+
+
+def _resolve(hour: int, minute: int, meridiem: str | None, s: str) -> time | None:
+    # "remind me at 7" means the evening: 7 in the morning is quiet hours anyway.
+    pm = bool(_EVENING.search(s)) or (not _MORNING.search(s) and hour <= 7)
+    return _to_time(hour, minute, meridiem, pm)
 
 
 def parse_days(text: str, default: int = 7) -> int:
@@ -143,21 +146,8 @@ _AFTER = re.compile(r"\b(after|later than|past|etter|seinere enn|senere enn)\b")
 
 
 def _clock(m: re.Match[str], pm_if_bare: bool) -> time | None:
-    hour, minute = int(m.group(1)), int(m.group(2) or 0)
-    meridiem = (m.group(3) or "").replace(".", "")
-    if minute > 59:
-        return None
-    if meridiem:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if meridiem == "pm" else 0)
-    elif hour == 24:
-        hour = 0
-    elif hour > 23:
-        return None
-    elif pm_if_bare and 1 <= hour <= 11:
-        hour += 12
-    return time(hour, minute)
+    return _to_time(int(m.group(1)), int(m.group(2) or 0),
+                    (m.group(3) or "").replace(".", "") or None, pm_if_bare)
 
 
 def parse_quiet(text: str, current: QuietHours) -> QuietHours | None:
@@ -238,50 +228,6 @@ _AREAS = ("Africa/", "America/", "Asia/", "Atlantic/", "Australia/", "Europe/", 
           "Pacific/")
 
 
-def _place_index() -> dict[str, str]:
-    from zoneinfo import available_timezones
-
-    index: dict[str, str] = {}
-    for name in sorted(available_timezones()):
-        if name.startswith(_AREAS):
-            index.setdefault(name.rsplit("/", 1)[-1].replace("_", " ").casefold(), name)
-    index.update(_PLACE_ALIASES)
-    return index
-
-
-_PLACES: dict[str, str] | None = None
-_PLACE_RE: re.Pattern[str] | None = None
-
-
-def parse_zone(text: str, with_time_word: bool = False) -> str | None:
-    """The IANA timezone of a place named in a message ("London", "New York",
-    "Europe/Oslo", "Tenerife"); None when no place, or a word that is also common
-    English or Norwegian, is named. `with_time_word`: only "<place> time" counts
-    ("remind me at 8pm London time"), for messages that are about something else."""
-    global _PLACES, _PLACE_RE
-    s = _norm(text)
-    m = re.search(r"\b([a-z]+/[a-z_]+(?:/[a-z_]+)?)\b", s)
-    if m:  # written as a timezone name
-        from zoneinfo import available_timezones
-
-        by_lower = {n.casefold(): n for n in available_timezones()}
-        if m.group(1) in by_lower:
-            return by_lower[m.group(1)]
-    if _PLACES is None or _PLACE_RE is None:
-        _PLACES = {k: v for k, v in _place_index().items() if k not in _NOT_PLACES}
-        names = sorted(_PLACES, key=len, reverse=True)  # "new york" before "york"
-        _PLACE_RE = re.compile(r"(?<![\w])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
-    for hit in _PLACE_RE.finditer(s):
-        if not with_time_word or re.match(r"\s+(time|tid)\b", s[hit.end():]):
-            return _PLACES[hit.group(1)]
-    return None
-
-
-def zone_label(name: str) -> str:
-    """"Europe/New_York" -> "New York": how a patient would name it."""
-    return name.rsplit("/", 1)[-1].replace("_", " ")
-
-
 # Zone names that are everyday words (or legacy abbreviations) rather than places.
 _NOT_PLACES = {"act", "nsw", "lhi", "north", "south", "west", "center", "hope", "wake",
                "easter", "christmas", "midway", "virgin", "jersey", "guernsey", "reunion",
@@ -290,9 +236,53 @@ _NOT_PLACES = {"act", "nsw", "lhi", "north", "south", "west", "center", "hope", 
                "victoria"}
 
 
+@functools.cache
+def _zone_names() -> dict[str, str]:
+    """Every IANA zone name by its lower-case spelling (read from disk once)."""
+    from zoneinfo import available_timezones
+
+    return {name.casefold(): name for name in available_timezones()}
+
+
+@functools.cache
+def _places() -> tuple[dict[str, str], re.Pattern[str]]:
+    """Place name -> zone (tz database cities in _AREAS, plus _PLACE_ALIASES, minus
+    _NOT_PLACES), and one pattern that finds them, longest first ("new york" before
+    "york")."""
+    index: dict[str, str] = {}
+    for name in sorted(_zone_names().values()):
+        if name.startswith(_AREAS):
+            index.setdefault(zone_label(name).casefold(), name)
+    index.update(_PLACE_ALIASES)
+    places = {k: v for k, v in index.items() if k not in _NOT_PLACES}
+    names = sorted(places, key=len, reverse=True)
+    return places, re.compile(r"(?<![\w])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+
+
+def parse_zone(text: str, with_time_word: bool = False) -> str | None:
+    """The IANA timezone of a place named in a message ("London", "New York",
+    "Europe/Oslo", "Tenerife"); None when no place, or a word that is also common
+    English or Norwegian, is named. `with_time_word`: only "<place> time" counts
+    ("remind me at 8pm London time"), for messages that are about something else."""
+    s = _norm(text)
+    m = re.search(r"\b([a-z]+/[a-z_]+(?:/[a-z_]+)?)\b", s)
+    if m and m.group(1) in _zone_names():  # written as a timezone name
+        return _zone_names()[m.group(1)]
+    places, pattern = _places()
+    for hit in pattern.finditer(s):
+        if not with_time_word or re.match(r"\s+(time|tid)\b", s[hit.end():]):
+            return places[hit.group(1)]
+    return None
+
+
+def zone_label(name: str) -> str:
+    """"Europe/New_York" -> "New York": how a patient would name it."""
+    return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
 def place_names() -> list[str]:
     """Every place name parse_zone knows, for the NLU's lookup table."""
-    return sorted(k for k in _place_index() if k not in _NOT_PLACES)
+    return sorted(_places()[0])
 
 
 if __name__ == "__main__":  # python -m bot.scheduler.timeparse > nlu_data/places.yml
