@@ -27,6 +27,8 @@ def test_read_safety_answer(text: str, expected: str) -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("yes", "yes"), ("yeah sometimes", "yes"), ("i don't know", "yes"), ("kanskje", "yes"),
     ("no", "no"), ("nei", "no"), ("not at all", "no"),
+    ("no but sometimes", "yes"), ("nei, men av og til", "yes"), ("not often, now and then", "yes"),
+    ("no, but thanks for asking", None),  # unclear: handled as usual, not closed
     ("next", None), ("what do you mean", None), ("", None),
 ])
 def test_read_clarify_answer(text: str, expected: str | None) -> None:

@@ -51,9 +51,16 @@ _CLARIFY_NO = re.compile(r"^(no|nope|nah|nei|not at all|never|absolutely not|def
                          r"(?![^.!?]*\b(but|men|sometimes|noen ganger)\b)")
 
 
+_SOMETIMES = re.compile(r"\b(sometimes|occasionally|now and then|at times|noen ganger|"
+                        r"av og til|iblant)\b")
+
+
 def read_clarify_answer(text: str) -> str | None:
-    """yes | no for a typed reply to the direct question; None: not an answer to it."""
+    """yes | no for a typed reply to the direct question; None: not an answer to it.
+    "No, but sometimes" is a yes."""
     s = _norm(text)
+    if _SOMETIMES.search(s):
+        return YES
     yes, no = bool(_CLARIFY_YES.search(s)), bool(_CLARIFY_NO.search(s))
     if yes and not no:
         return YES
