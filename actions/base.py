@@ -8,7 +8,10 @@ Declared abstract so the action server does not register it.
 from __future__ import annotations
 
 import abc
+import functools
 import logging
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +21,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from bot.app import Services, get_services
+from bot.audit import audit
 from bot.db.models import Patient
 from bot.enrolment import find_patient, latest_consent
 from bot.replies import Button, Reply, intent_payload
-from bot.safety import detect
+from bot.safety.decision import ASK, CRISIS, Decision, decide
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +73,125 @@ class Ctx:
         """An external event (the scheduler's trigger_intent), not the patient's message."""
         metadata = self.tracker.latest_message.get("metadata") or {}
         return bool(metadata.get("is_external")) or self.text.startswith("EXTERNAL: ")
+
+
+CRISIS_NUMBERS = "utter_crisis_numbers"  # static, in domain.yml
+RunFn = Callable[[Any, CollectingDispatcher, Tracker, dict[str, Any]], list[EventType]]
+
+
+def fail_safe(run: RunFn) -> RunFn:
+    """Nothing on the crisis path may leave a patient without a reply: when an action
+    fails (database down, content broken, a bug), whatever it had queued is dropped
+    (it may promise that the GP was told) and a static response from domain.yml is
+    sent instead: the crisis numbers from domain.yml (no database or content needed)
+    when the message was about risk or anything else fails, else a short apology from
+    the content. The failure is logged for the operator without the patient's words
+    (exception type and where it happened)."""
+
+    @functools.wraps(run)
+    def wrapper(self: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                domain: dict[str, Any]) -> list[EventType]:
+        try:
+            return run(self, dispatcher, tracker, domain)
+        except Exception as exc:
+            where = "; ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}"
+                              for f in traceback.extract_tb(exc.__traceback__)[-4:])
+            intent = (tracker.latest_message.get("intent") or {}).get("name")
+            risky = (intent == RISK_INTENT or bool(tracker.latest_message.get("risk"))
+                     or bool(tracker.get_slot(CLARIFY_SLOT))
+                     or self.name() in ("action_risk_response", "action_safety_answer"))
+            log.error("action %s failed (%s at %s); sent the static %s", self.name(),
+                      type(exc).__name__, where, "crisis fallback" if risky else "fallback")
+            dispatcher.messages.clear()
+            events: list[EventType] = [SlotSet("awaiting_text", False), SlotSet("workbook_text", None)]
+            if not risky:
+                try:
+                    services = get_services()
+                    dispatcher.utter_message(text=services.texts.get(
+                        "action_failed", services.settings.default_language))
+                    return events
+                except Exception:
+                    dispatcher.messages.clear()
+            dispatcher.utter_message(response=CRISIS_NUMBERS)
+            return events
+
+    return wrapper
+
+
+def recent_messages(tracker: Tracker, limit: int = 2) -> list[str]:
+    """The patient's typed messages before the latest one, in this session and since
+    the last risk response (those were handled): the context the risk decision reads."""
+    out: list[str] = []
+    seen_latest = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "session_started":
+            break
+        if kind == "action" and event.get("name") == "action_risk_response":
+            break
+        if kind != "user":
+            continue
+        if not seen_latest:
+            seen_latest = True
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent == RISK_INTENT:
+            break
+        text = str(event.get("text") or "")
+        if text.strip() and not text.lstrip().startswith("/"):
+            out.append(text)
+            if len(out) >= limit:
+                break
+    return list(reversed(out))
+
+
+def ask_directly(ctx: Ctx, dispatcher: CollectingDispatcher, decision: Decision | None = None
+                 ) -> list[EventType]:
+    """The direct question when risk is possible but not certain; the next message,
+    wherever it lands, is read as its answer (actions.safety.answer_clarify)."""
+    audit(ctx.session, ctx.services.clock.now(),
+          f"patient:{ctx.patient.ref}" if ctx.patient else f"{ctx.channel}:{ctx.tracker.sender_id}",
+          "risk_possible_asked", ctx.patient.id if ctx.patient else None,
+          score=decision.score if decision else None,
+          category=decision.category if decision else None,
+          evidence=list(decision.evidence) if decision else [])
+    send(dispatcher, [Reply(ctx.t("risk_clarify"), (
+        Button(ctx.t("risk_clarify_yes"), intent_payload("risk_detected", risk_confirmed="yes")),
+        Button(ctx.t("risk_clarify_no"), intent_payload("im_safe")),
+    ))])
+    return [SlotSet("awaiting_text", False), SlotSet("workbook_text", None),
+            SlotSet(CLARIFY_SLOT, True)]
+
+
+def safety_net(ctx: Ctx, dispatcher: CollectingDispatcher, where: str,
+               text: str | None = None, rules_only: bool = False) -> list[EventType] | None:
+    """Risk handling never depends on the NLU pipeline alone: the same decision on
+    the message, read with the patient's previous messages. Returns the events of
+    the crisis response or the direct question, or None when there is no risk."""
+    text = ctx.text if text is None else text
+    if not text.strip() or text.lstrip().startswith("/") or ctx.is_external:
+        return None
+    decision = decide(text, ctx.lang, recent_messages(ctx.tracker), rules_only=rules_only)
+    if decision.action == ASK:
+        if ctx.tracker.get_slot(CLARIFY_SLOT) or ctx.services.safety.open_conversation(
+                ctx.session, ctx.patient, ctx.channel, ctx.tracker.sender_id):
+            # Already asked (this message is the answer: answer_clarify), or a risk
+            # conversation is open and waits for "are you safe?" (the safety answer).
+            return None
+        log.warning("possible risk found by the action-side safety net (%s)", decision.source)
+        return ask_directly(ctx, dispatcher, decision)
+    if decision.action != CRISIS:
+        return None
+    log.warning("risk found by the action-side safety net (intent was %s, %s)",
+                ctx.intent, decision.source)
+    outcome = ctx.services.safety.handle_risk(
+        ctx.session, ctx.patient, ctx.channel, ctx.tracker.sender_id, text, decision.as_result(),
+        context=where, message_id=ctx.tracker.latest_message.get("message_id"))
+    if ctx.patient is not None:
+        ctx.services.program.hold_place(ctx.session, ctx.patient)
+    send(dispatcher, outcome.replies)
+    return [SlotSet("awaiting_text", False), SlotSet("workbook_text", None),
+            SlotSet(CLARIFY_SLOT, None)]
 
 
 def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
@@ -134,6 +257,7 @@ class PatientAction(Action, metaclass=abc.ABCMeta):
     @abc.abstractmethod
     def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]: ...
 
+    @fail_safe
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[EventType]:
         services = get_services()
@@ -148,20 +272,10 @@ class PatientAction(Action, metaclass=abc.ABCMeta):
                 patient.last_active_at = services.clock.now()
             # Safety net: the NLU pipeline sets the risk intent, but risk handling must
             # never depend on it alone. The detector is the same one, and cheap.
-            if self.safety_net and ctx.intent != RISK_INTENT and ctx.text and not ctx.is_payload \
-                    and not ctx.is_external:
-                result = detect(ctx.text, ctx.lang)
-                if result.risk:
-                    log.warning("risk found by the action-side safety net (intent was %s)", ctx.intent)
-                    outcome = services.safety.handle_risk(
-                        session, patient, channel, tracker.sender_id, ctx.text, result,
-                        context=f"safety_net:{self.name()}",
-                        message_id=tracker.latest_message.get("message_id"))
-                    if patient is not None:
-                        services.program.hold_place(session, patient)
-                    send(dispatcher, outcome.replies)
-                    return [SlotSet("awaiting_text", False), SlotSet("workbook_text", None),
-                            SlotSet(CLARIFY_SLOT, None)]
+            if self.safety_net and ctx.intent != RISK_INTENT:
+                caught = safety_net(ctx, dispatcher, f"safety_net:{self.name()}")
+                if caught is not None:
+                    return caught
             # The bot has just asked "are you having thoughts of ending your life...?"
             # (only the NLU model suspected risk): the answer may land on any action.
             if tracker.get_slot(CLARIFY_SLOT) and self.takes_clarify_answer:

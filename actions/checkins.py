@@ -17,11 +17,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.base import Ctx, PatientAction, send
+from actions.base import Ctx, PatientAction, fail_safe, safety_net, send
 from bot.app import Services, get_services
 from bot.checkins import instruments as ins
 from bot.checkins.parsing import (
     is_payload,
+    is_plain_answer,
     is_skip,
     is_stop,
     parse_difficulty,
@@ -42,7 +43,6 @@ from bot.db.models import Gp, Patient
 from bot.enrolment import find_patient
 from bot.modules.program import Turn
 from bot.replies import Button, Reply, intent_payload
-from bot.safety import detect
 from bot.scheduler.reminders import MAX_QUIET_HOURS, MIN_QUIET_HOURS
 from bot.scheduler.timeparse import parse_days, parse_quiet, parse_time, parse_zone, zone_label
 
@@ -181,6 +181,7 @@ class _AskAction(Action, metaclass=abc.ABCMeta):
     def name(self) -> str:
         return f"action_ask_{self.slot}"
 
+    @fail_safe
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[EventType]:
         services = get_services()
@@ -212,6 +213,7 @@ class _ValidateCheckin(Action, metaclass=abc.ABCMeta):
     def name(self) -> str:
         return f"validate_{self.form}"
 
+    @fail_safe
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[EventType]:
         services = get_services()
@@ -223,16 +225,13 @@ class _ValidateCheckin(Action, metaclass=abc.ABCMeta):
             if patient is None:
                 return [SlotSet("requested_slot", None)]
             ctx = Ctx(services, session, tracker, channel, patient)
-            # Safety net: risk the NLU missed still gets the crisis response.
+            # Safety net: risk the NLU missed still gets the crisis response (or the
+            # direct question), the same decision as every other action's.
             if requested in candidates and text and not is_payload(text):
-                result = detect(text, patient.language)
-                if result.risk:
-                    outcome = services.safety.handle_risk(
-                        session, patient, channel, tracker.sender_id, text, result,
-                        context=f"form:{self.form}",
-                        message_id=tracker.latest_message.get("message_id"))
-                    send(dispatcher, outcome.replies)
-                    return [SlotSet(requested, None), SlotSet("requested_slot", None)]
+                plain = requested != "mood_note" and is_plain_answer(text)
+                caught = safety_net(ctx, dispatcher, f"form:{self.form}", text, rules_only=plain)
+                if caught is not None:
+                    return [*caught, SlotSet(requested, None), SlotSet("requested_slot", None)]
                 if is_stop(text):
                     return [SlotSet(requested, None), SlotSet("requested_slot", None)]
             events: list[EventType] = []

@@ -7,10 +7,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import CLARIFY_SLOT, Ctx, PatientAction, send
+from actions.base import CLARIFY_SLOT, Ctx, PatientAction, ask_directly, recent_messages, send
 from bot.audit import audit
 from bot.replies import Button, Reply, intent_payload
-from bot.safety import RiskResult, detect
+from bot.safety import RiskResult
 from bot.safety.answers import (
     NO,
     NOT_SAFE,
@@ -20,23 +20,25 @@ from bot.safety.answers import (
     read_clarify_answer,
     read_safety_answer,
 )
+from bot.safety.decision import ASK, CRISIS, decide
 
 
-def risk_from_parse(latest: dict[str, Any], text: str, detected: RiskResult) -> RiskResult:
-    """The risk to record: the detector's result on the text (the same detector as the
-    NLU component, recomputed so a message that reached here another way is handled),
-    else the component's evidence in the parse data, else the confirmed NLU guess."""
+def risk_from_parse(latest: dict[str, Any], text: str, detected: RiskResult,
+                    confirmed: bool = False) -> RiskResult:
+    """The risk to record: the decision on the text (recomputed, so a message that
+    reached here another way is handled), else the pipeline's decision in the parse
+    data, else what the patient confirmed when asked directly."""
     if detected.risk:
         return detected
     parsed = latest.get("risk") or {}
-    if parsed.get("risk"):
+    if parsed.get("risk") and (parsed.get("action") != ASK or not confirmed):
         return RiskResult(risk=True, category=parsed.get("category"), urgency=parsed.get("urgency"),
                           evidence=list(parsed.get("evidence") or []), matches=())
-    # The NLU model (not the detector) chose the risk intent, and the patient has
-    # confirmed it when asked (see ActionRiskResponse): treat it as active ideation.
-    return RiskResult(risk=True, category="active_ideation", urgency="urgent",
-                      evidence=[f"NLU intent risk_detected, confirmed by the patient: {text[:80]!r}"],
-                      matches=())
+    # The decision was unsure and the patient said yes (or not a plain no) when
+    # asked directly: treat it as active ideation, the step the question asks about.
+    evidence = [*(parsed.get("evidence") or []), "confirmed by the patient when asked directly"]
+    return RiskResult(risk=True, category=parsed.get("category") or "active_ideation",
+                      urgency="urgent", evidence=evidence, matches=())
 
 
 def previous_free_text(tracker: Tracker, skip: int = 0) -> str:
@@ -73,21 +75,14 @@ class ActionRiskResponse(PatientAction):
                 text: str) -> list[EventType]:
         done = [SlotSet("awaiting_text", False), SlotSet("workbook_text", None), ActiveLoop(None)]
         parsed = ctx.tracker.latest_message.get("risk") or {}
-        detected = detect(text, ctx.lang)
-        if not confirmed and not parsed.get("risk") and not detected.risk:
-            # Only the statistical model thought so. Ask directly (asking about
-            # suicide does not raise risk) rather than assume, or miss it.
-            audit(ctx.session, ctx.services.clock.now(),
-                  f"patient:{ctx.patient.ref}" if ctx.patient else f"{ctx.channel}:{ctx.tracker.sender_id}",
-                  "risk_possible_asked", ctx.patient.id if ctx.patient else None,
-                  nlu_confidence=(ctx.tracker.latest_message.get("intent") or {}).get("confidence"))
-            send(dispatcher, [Reply(ctx.t("risk_clarify"), (
-                Button(ctx.t("risk_clarify_yes"), intent_payload("risk_detected", risk_confirmed="yes")),
-                Button(ctx.t("risk_clarify_no"), intent_payload("im_safe")),
-            ))])
-            # A typed answer is taken too ("yes", "sometimes", "no"): see answer_clarify.
-            return [*done, SlotSet(CLARIFY_SLOT, True)]
-        result = risk_from_parse(ctx.tracker.latest_message, text, detected)
+        decision = decide(text, ctx.lang, [] if confirmed else recent_messages(ctx.tracker))
+        unsure = parsed.get("action") == ASK or (not parsed.get("risk") and decision.action != CRISIS)
+        if not confirmed and decision.action != CRISIS and unsure:
+            # Unsure: ask directly (asking about suicide does not raise risk) rather
+            # than assume, or miss it. A typed answer is taken too: see answer_clarify.
+            return [*ask_directly(ctx, dispatcher, decision), ActiveLoop(None)]
+        detected = decision.as_result() if decision.action == CRISIS else RiskResult(False, None, None)
+        result = risk_from_parse(ctx.tracker.latest_message, text, detected, confirmed)
         context = ctx.tracker.active_loop.get("name") if ctx.tracker.active_loop else None
         if context is None and ctx.patient is not None:
             row = ctx.services.program.active(ctx.session, ctx.patient)
@@ -105,21 +100,48 @@ class ActionRiskResponse(PatientAction):
         return [*done, SlotSet(CLARIFY_SLOT, None)]
 
 
+# A short command typed instead of an answer: the question is asked again, not dropped.
+_NOT_AN_ANSWER = frozenset({"continue_program", "skip", "pause", "repeat", "menu", "help",
+                            "progress", "greet"})
+
+
 def answer_clarify(ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType] | None:
     """The patient's next message after the direct question, whatever action the
-    dialogue chose for it: yes gives the full crisis response for their earlier words,
-    no is acknowledged; anything else is handled as usual (None)."""
-    typed = read_clarify_answer(ctx.text) if not ctx.is_payload else None
-    said_yes = ctx.intent == "affirm" or typed == YES
-    said_no = ctx.intent in ("deny", "im_safe") or typed == NO
-    if said_yes and not said_no:
-        return ActionRiskResponse().respond(ctx, dispatcher, True,
-                                            previous_free_text(ctx.tracker, skip=1))
-    if said_no:
-        send(dispatcher, [Reply(ctx.t("safety_not_open"), (
-            Button(ctx.t("back_to_program_button"), intent_payload("continue_program")),))])
-        return [SlotSet(CLARIFY_SLOT, None)]
-    return None
+    dialogue chose for it (a free-text step included). A plain no is acknowledged and
+    recorded for the GP; yes, or anything typed short of a plain no, gets the full
+    crisis response for their earlier words. A tapped button that answers nothing
+    (an old menu) asks the question again; None only for the Yes button, which the
+    risk action itself takes."""
+    if ctx.is_payload:
+        if ctx.intent in ("deny", "im_safe"):
+            return _declined(ctx, dispatcher)
+        if ctx.intent == "risk_detected":
+            return None
+        return ask_directly(ctx, dispatcher)
+    typed = read_clarify_answer(ctx.text)
+    if typed == NO and ctx.intent != "affirm":
+        return _declined(ctx, dispatcher)
+    if typed != YES and ctx.intent in _NOT_AN_ANSWER and len(ctx.text.split()) <= 3:
+        return ask_directly(ctx, dispatcher)  # "next", "menu": the question still stands
+    return ActionRiskResponse().respond(ctx, dispatcher, True,
+                                        previous_free_text(ctx.tracker, skip=1))
+
+
+def _declined(ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
+    """Asked directly, the patient said no: said kindly, and kept for the GP's
+    timeline and next brief with the words that made the bot ask."""
+    asked_about = previous_free_text(ctx.tracker, skip=1)
+    decision = decide(asked_about, ctx.lang) if asked_about else None
+    audit(ctx.session, ctx.services.clock.now(),
+          f"patient:{ctx.patient.ref}" if ctx.patient else f"{ctx.channel}:{ctx.tracker.sender_id}",
+          "risk_question_declined", ctx.patient.id if ctx.patient else None,
+          score=decision.score if decision else None,
+          category=decision.category if decision else None,
+          evidence=list(decision.evidence) if decision else [])
+    send(dispatcher, [Reply(ctx.t("risk_clarify_declined"), (
+        Button(ctx.t("back_to_program_button"), intent_payload("continue_program")),))])
+    return [SlotSet(CLARIFY_SLOT, None), SlotSet("awaiting_text", False),
+            SlotSet("workbook_text", None)]
 
 
 class ActionSafetyAnswer(PatientAction):
@@ -140,6 +162,13 @@ class ActionSafetyAnswer(PatientAction):
                 answer = typed
             elif answer == SAFE:
                 answer = UNCLEAR
+        if answer == NOT_SAFE and not ctx.services.safety.open_conversation(
+                ctx.session, ctx.patient, ctx.channel, ctx.tracker.sender_id):
+            # "I'm not safe" out of the blue is a disclosure, not an answer: the full
+            # crisis response and the urgent escalation, as for any risk message.
+            return ActionRiskResponse().respond(
+                ctx, dispatcher, True, ctx.text if not ctx.is_payload else
+                previous_free_text(ctx.tracker) or ctx.text)
         send(dispatcher, ctx.services.safety.answer(ctx.session, ctx.patient, ctx.channel,
                                                     ctx.tracker.sender_id, answer))
         return [SlotSet("awaiting_text", False)]

@@ -124,9 +124,24 @@ def cmd_risk_check(args: argparse.Namespace, out: TextIO) -> int:
     return risk_check(sys.stdin, out)
 
 
+def cmd_risk_model(args: argparse.Namespace, out: TextIO) -> int:
+    import json
+
+    from bot.safety.model import get_model, model_path
+    from bot.settings import REPO_ROOT
+
+    model = get_model()
+    out.write(f"{model_path(REPO_ROOT).relative_to(REPO_ROOT)}\n")
+    out.write(json.dumps(model.meta, indent=2) + "\n")
+    return 0
+
+
 def cmd_train(args: argparse.Namespace, out: TextIO) -> int:
     from bot.rasa_model import ensure_model
+    from bot.safety.model import ensure_risk_model
+    from bot.settings import REPO_ROOT
 
+    ensure_risk_model(REPO_ROOT)
     ensure_model()
     return 0
 
@@ -209,8 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     risk = sub.add_parser("risk", help="risk detector").add_subparsers(dest="sub", required=True)
     risk.add_parser("check", help="JSON lines in, JSON lines out").set_defaults(func=cmd_risk_check)
+    risk.add_parser("model", help="the risk model's thresholds and the figures that chose them"
+                    ).set_defaults(func=cmd_risk_model)
 
-    sub.add_parser("train", help="train the Rasa model if its data changed").set_defaults(func=cmd_train)
+    sub.add_parser("train", help="build the risk model and train the Rasa model if their data changed"
+                   ).set_defaults(func=cmd_train)
     sub.add_parser("demo", help="create demo practice, GP and invite").set_defaults(func=cmd_demo)
     sub.add_parser("run", help="start everything and keep it running").set_defaults(func=cmd_run)
     chat = sub.add_parser("chat", help="chat in the terminal with a running stack")

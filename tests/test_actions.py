@@ -17,7 +17,7 @@ from actions.program import ActionProgram, command_in_answer
 from actions.safety import ActionRiskResponse, ActionSafetyAnswer
 from bot.app import Services
 from bot.clock import FrozenClock
-from bot.db.models import Escalation, ModuleProgress, Patient, RiskEvent, WorkbookEntry
+from bot.db.models import AuditLog, Escalation, ModuleProgress, Patient, RiskEvent, WorkbookEntry
 from bot.enrolment import add_gp, invite_patient
 
 DOMAIN: dict[str, Any] = yaml.safe_load(Path("domain.yml").read_text())
@@ -275,7 +275,9 @@ def test_a_typed_safety_answer_is_read_not_just_classified(
     ("i don't know", "out_of_scope", "chitchat", "crisis"),  # if unsure, escalate
     ("no", "deny", "program", "not_now"),
     ("/im_safe", "im_safe", "safety", "not_now"),
-    ("next", "continue_program", "program", "carry_on"),
+    ("next", "continue_program", "program", "asked_again"),  # not an answer: asked again
+    ("/menu", "menu", "program", "asked_again"),  # an old button: asked again
+    ("i burned my arm again tonight", "share_feeling", "program", "crisis"),  # risk itself
 ])
 def test_a_typed_answer_to_the_direct_question_is_taken(
         services: Services, code: str, reply: str, intent: str, action: str,
@@ -292,17 +294,26 @@ def test_a_typed_answer_to_the_direct_question_is_taken(
     acting = {"program": ActionProgram, "chitchat": ActionChitchat,
               "safety": ActionSafetyAnswer}[action]()
     events, msgs = run(acting, t)
-    assert {"event": "slot", "name": "risk_clarify", "value": None} in [
+    assert {"event": "slot", "name": "risk_clarify",
+            "value": True if outcome == "asked_again" else None} in [
         {k: e.get(k) for k in ("event", "name", "value")} for e in events]
     with services.db.session() as s:
         escalations = s.execute(select(Escalation).where(Escalation.kind == "risk")).scalars().all()
         events_ = s.execute(select(RiskEvent)).scalars().all()
     if outcome == "crisis":
         assert "safe right now" in all_text(msgs).lower()
-        assert [e.message_text for e in events_] == [worry]
+        # A reply that is itself risk is recorded in its own words.
+        assert [e.message_text for e in events_] == [reply if "burned" in reply else worry]
         assert [e.urgency for e in escalations] == ["urgent"]
     else:
         assert escalations == [] and events_ == []
         assert "safe right now" not in all_text(msgs).lower()
     if outcome == "not_now":
-        assert "If you ever feel unsafe" in all_text(msgs)
+        # Declined, and kept for the GP's timeline with the words that made the bot ask.
+        assert "your GP will see that I asked" in all_text(msgs)
+        with services.db.session() as s:
+            declined = s.execute(select(AuditLog).where(
+                AuditLog.action == "risk_question_declined")).scalars().all()
+        assert len(declined) == 1
+    if outcome == "asked_again":
+        assert "thoughts of ending your life" in all_text(msgs)

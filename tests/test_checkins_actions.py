@@ -208,7 +208,8 @@ def test_phq2_stopped_and_resumed(services: Services, consented: list[dict]) -> 
 def test_risk_typed_inside_the_phq2_is_caught(services: Services, consented: list[dict]) -> None:
     run(ActionCheckin(), tracker("the two questions", "start_phq2"))
     slots, msgs = phq2_answer("phq9_q1", "nearly every day, i want to kill myself")
-    assert slots == {"phq9_q1": None, "requested_slot": None}
+    assert {k: slots[k] for k in ("phq9_q1", "requested_slot")} == {"phq9_q1": None,
+                                                                    "requested_slot": None}
     assert "safe right now" in text_of(msgs).lower()
     with services.db.session() as s:
         assert s.execute(select(RiskEvent)).scalar_one().context == "form:phq2_form"

@@ -81,8 +81,8 @@ def test_content_validate_reports_a_broken_tree(tmp_path: Path) -> None:
     assert "01_connections.yaml:" in r.stdout and "error" in r.stdout
 
 
-def test_risk_check_is_the_bots_detector() -> None:
-    from bot.safety import detect
+def test_risk_check_is_the_bots_decision() -> None:
+    from bot.safety.decision import decide
 
     lines = [
         {"text": "i want to kms", "lang": "en"},
@@ -96,8 +96,11 @@ def test_risk_check_is_the_bots_detector() -> None:
     out = [json.loads(x) for x in r.stdout.splitlines()]
     assert len(out) == 5
     for given, got in zip(lines, out, strict=False):
-        expected = detect(given["text"], given["lang"])
-        assert got["risk"] is expected.risk and got["category"] == expected.category
-        assert "evidence" in got
+        expected = decide(given["text"], given["lang"])
+        want = expected.to_dict()
+        assert (got["risk"], got["action"], got["category"]) == (
+            want["risk"], want["action"], want["category"])
+        assert abs(got["score"] - want["score"]) < 1e-3
+        assert set(got) == {"risk", "action", "category", "score", "evidence"}
     assert [o["risk"] for o in out[:4]] == [True, False, True, True]
     assert "error" in out[4]

@@ -428,11 +428,10 @@ def test_cli_risk_check_streams_json_lines() -> None:
     out = [json.loads(x) for x in stdout.getvalue().splitlines()]
     assert len(out) == len(lines)
     assert out[0]["risk"] is True
+    assert out[0]["action"] == "crisis"
     assert out[0]["category"] == "active_ideation"
-    assert out[0]["urgency"] == "urgent"
-    assert out[0]["evidence"]
-    assert out[0]["categories"] == ["active_ideation"]
-    assert out[1]["risk"] is False
+    assert out[0]["evidence"] and isinstance(out[0]["score"], float)
+    assert out[1]["risk"] is False and out[1]["action"] == "none"
     assert out[1]["category"] is None
     assert "error" in out[2]
     assert "error" in out[3]

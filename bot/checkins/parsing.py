@@ -201,3 +201,15 @@ def is_stop(text: str) -> bool:
 def is_skip(text: str) -> bool:
     raw = (text or "").strip().lower()
     return raw in SKIP_WORDS or normalise(text) in SKIP_WORDS
+
+
+def is_plain_answer(text: str, max_words: int = 5) -> bool:
+    """A short reply that is nothing but a check-in answer ("several days", "flere
+    dager", "about a 6", "3"): the learned risk model is not asked about it (the
+    rules still are), because on its own it says nothing about risk, and PHQ-9 item 9
+    has its own rule. Longer replies are read in full."""
+    raw = (text or "").strip()
+    if not raw or len(raw.split()) > max_words:
+        return False
+    return (parse_phq_answer(raw) is not None or parse_difficulty(raw) is not None
+            or parse_mood(raw) is not None)

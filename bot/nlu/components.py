@@ -1,10 +1,13 @@
 """Custom Rasa graph components (the only Rasa imports outside bot/channels).
 
-RiskDetectorComponent runs the deterministic detector on every message after the
-intent classifier and the fallback classifier. When it fires, it replaces the
-intent with `risk_detected` at full confidence and keeps the evidence in the parse
-data under "risk", so a rule handles the message ahead of forms, module steps and
-the dialogue model.
+RiskDetectorComponent runs the risk decision (``bot.safety.decision.decide``: the
+learned model with the deterministic rules as a floor) on every typed message after
+the intent classifier and the fallback classifier. When it says crisis or ask, it
+replaces the intent with `risk_detected` at full confidence and keeps the decision
+in the parse data under "risk" (``action`` tells the risk action which), so a rule
+handles the message ahead of forms, module steps and the dialogue model. The
+classifier's own `risk_detected` guess, without the decision, gives way to its
+next intent.
 
 StartCommandParser turns "/start CODE" (a Telegram deep link, or typed) into the
 `start` intent with an `invite_code` entity.
@@ -71,17 +74,34 @@ class RiskDetectorComponent(GraphComponent):
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
-        from bot.safety import detect  # imported here so training does not need it
+        # Imported here so that training the Rasa model does not build the risk model.
+        from bot.checkins.parsing import is_plain_answer
+        from bot.safety.decision import decide
 
         for message in messages:
             text = message.get("text") or ""
-            if not text.strip():
-                continue
-            result = detect(text)
-            if result.risk:
-                predicted = (message.get("intent") or {}).get("name")
-                data = result.to_dict()
+            if not text.strip() or text.lstrip().startswith("/"):
+                continue  # button payloads carry their own intent
+            predicted = (message.get("intent") or {}).get("name")
+            # A bare check-in answer ("several days") tells the model nothing about
+            # risk; the rules still read it, and PHQ-9 item 9 has its own rule.
+            plain = predicted in ("phq_answer", "mood_answer") and is_plain_answer(text)
+            decision = decide(text, rules_only=plain)
+            if decision.risk:
+                data = decision.to_dict()
+                data["urgency"] = decision.urgency
                 data["nlu_intent"] = predicted
                 message.set("risk", data, add_to_output=True)
                 _set_intent(message, RISK_INTENT)
+            elif predicted == RISK_INTENT:
+                # The intent classifier alone is not a risk decision: it asked the
+                # direct question on ordinary messages. Take its next guess instead.
+                _demote(message, RISK_INTENT)
         return messages
+
+
+def _demote(message: Message, name: str) -> None:
+    ranking = [r for r in (message.get("intent_ranking") or []) if r.get("name") != name]
+    intent = ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0}
+    message.set("intent", intent, add_to_output=True)
+    message.set("intent_ranking", ranking, add_to_output=True)

@@ -1,8 +1,11 @@
-"""Line-oriented JSON interface to the risk detector.
+"""Line-oriented JSON interface to the risk decision (exactly what the bot does).
 
 ``risk_check(stdin, stdout)`` reads one JSON object per line
-(``{"text": "...", "lang": "en"|"nb"}``; other fields are ignored) and writes one
-JSON object per input line, in order, flushed per line.  Any bad line (blank,
+(``{"text": "...", "lang": "en"|"nb", "context": ["earlier message", ...]}``;
+``context`` is optional, other fields are ignored) and writes one JSON object per
+input line, in order, flushed per line:
+``{"risk": bool, "action": "crisis"|"ask"|"none", "category": ..., "score": float,
+"evidence": [...]}``.  Any bad line (blank,
 invalid JSON, no string "text") gives ``{"error": "..."}`` so output stays aligned
 with input.  Wired elsewhere as ``python -m bot risk check``.
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from bot.safety.detector import detect
+from bot.safety.decision import decide
 
 
 def _check_line(line: str) -> dict:
@@ -28,8 +31,11 @@ def _check_line(line: str) -> dict:
     if not isinstance(text, str):
         return {"error": "missing or non-string 'text'"}
     lang = obj.get("lang")
+    context = obj.get("context") or []
+    if not isinstance(context, list) or not all(isinstance(c, str) for c in context):
+        return {"error": "'context' must be a list of strings"}
     try:
-        return detect(text, lang if isinstance(lang, str) else None).to_dict()
+        return decide(text, lang if isinstance(lang, str) else None, context).to_dict()
     except Exception as exc:  # never stop the stream
         return {"error": f"detector failed: {type(exc).__name__}"}
 

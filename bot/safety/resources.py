@@ -112,10 +112,12 @@ def resources_for(country: str | None, lang: str | None,
     ]
 
 
-def format_resources(resources: list[Resource], lang: str | None = "en") -> str:
-    """Short plain-text list for one chat bubble (kept well under 1000 chars)."""
+def format_resources(resources: list[Resource], lang: str | None = "en",
+                     heading: bool = True) -> str:
+    """Short plain-text list for one chat bubble (kept well under 1000 chars).
+    ``heading=False`` when the caller's own sentence introduces the list."""
     lang = lang if lang in LANGS else "en"
-    lines = [_HEADINGS[lang]]
+    lines = [_HEADINGS[lang]] if heading else []
     for r in resources:
         phone = f": {r.phone}" if r.phone else ""
         when = f" ({r.when})" if r.when else ""

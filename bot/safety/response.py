@@ -84,7 +84,7 @@ class SafetyService:
         resources = resources_for(country, lang)
         outcome.replies.append(Reply(self.texts.get(opening, lang)))
         outcome.replies.append(Reply(self.texts.get("risk_resources_intro", lang) + "\n"
-                                     + format_resources(resources, lang)))
+                                     + format_resources(resources, lang, heading=False)))
 
         if patient is not None:
             gp = session.get(Gp, patient.gp_id)
@@ -126,6 +126,11 @@ class SafetyService:
             query = query.where(RiskEvent.channel == channel, RiskEvent.sender_id == sender_id)
         return session.execute(query.order_by(RiskEvent.detected_at.desc(), RiskEvent.id.desc())
                                .limit(1)).scalar_one_or_none()
+
+    def open_conversation(self, session: Session, patient: Patient | None, channel: str,
+                          sender_id: str) -> bool:
+        """Is a risk conversation open (a risk event without a safe answer yet)?"""
+        return self.is_open(patient) or self._open_event(session, patient, channel, sender_id) is not None
 
     def is_open(self, patient: Patient | None) -> bool:
         return bool(patient and patient.risk_open_since)

@@ -177,3 +177,61 @@ def test_typed_yes_to_the_direct_risk_question_gets_the_crisis_response(stack: S
         event = s.execute(select(RiskEvent).where(RiskEvent.sender_id == "dave")).scalar_one()
         assert event.message_text == "work has been so grey lately"
     db.dispose()
+
+
+def to_free_text_step(stack: Stack, sender: str) -> list[dict]:
+    """Onboards and walks module 1 up to its first free-text exercise step."""
+    r = onboard(stack, sender)
+    for _ in range(40):
+        payloads = [b["payload"] for b in buttons(r)]
+        if "/skip" in payloads:
+            return r
+        r = stack.say(sender, "b" if any(p.startswith("/choose") for p in payloads) else "next")
+    raise AssertionError("module 1 has no free-text step within 40 turns")
+
+
+def risk_events(stack: Stack, sender: str) -> list[RiskEvent]:
+    db = Database(stack.database_url)
+    with db.session() as s:
+        rows = s.execute(select(RiskEvent).join(Patient, RiskEvent.patient_id == Patient.id).where(
+            Patient.identities.any(sender_id=sender)).order_by(RiskEvent.id)).scalars().all()
+        s.expunge_all()
+    db.dispose()
+    return list(rows)
+
+
+def test_risk_inside_an_exercise_is_never_saved_as_an_answer(stack: Stack) -> None:
+    """Seen in a real try: inside module 1's free-text exercise, pills and alcohol
+    "ready for tonight" got only the direct question, and the urge to cut that
+    followed was "Saved to your workbook.". Both are risk wherever they are typed."""
+    to_free_text_step(stack, "erin")
+    r = stack.say("erin", "the tablets and the vodka are on the table for tonight")
+    assert "safe right now" in texts(r).lower(), texts(r)
+    assert "saved" not in texts(r).lower()
+    r = stack.say("erin", "the urge to cut is really strong right now")
+    assert "saved" not in texts(r).lower(), texts(r)
+    assert "113" in texts(r)
+    events = risk_events(stack, "erin")
+    assert len(events) == 2 and events[0].context.startswith("module:m1")
+    db = Database(stack.database_url)
+    with db.session() as s:
+        assert not s.execute(select(WorkbookEntry).where(WorkbookEntry.answer.like("%vodka%"))).first()
+    db.dispose()
+
+
+def test_risk_spread_over_two_messages_is_noticed(stack: Stack) -> None:
+    onboard(stack, "finn")
+    r = stack.say("finn", "i can't keep doing this anymore")
+    first = texts(r).lower()
+    r = stack.say("finn", "i've got them all here now, the whole box")
+    out = texts(r).lower()
+    assert "safe right now" in out or "thoughts of ending your life" in out or \
+        "safe right now" in first or "thoughts of ending your life" in first, (first, out)
+
+
+def test_not_safe_out_of_the_blue_is_a_disclosure(stack: Stack) -> None:
+    """Typed "I'm not safe" with no risk conversation open got a polite nothing."""
+    onboard(stack, "gina")
+    r = stack.say("gina", "I'm not safe")
+    assert "113" in texts(r), texts(r)
+    assert len(risk_events(stack, "gina")) == 1

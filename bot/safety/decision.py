@@ -1,0 +1,96 @@
+"""One decision for every message: crisis, ask, or none.
+
+``decide(text, lang, context)`` is the only place that turns a patient's words into
+what the bot does about risk. The Rasa pipeline component, the action server's
+safety net, the check-in forms and ``python -m bot risk check`` all call it.
+
+- **crisis**: a deterministic rule fired (the floor for the unmistakable: rules may
+  only add, never veto), or the learned model is confident (score >= ``t_crisis``).
+  The calm crisis response and the urgent GP escalation follow.
+- **ask**: the model is unsure (``t_ask`` <= score < ``t_crisis``). The bot asks the
+  direct, C-SSRS-style question; yes, or anything short of a plain no, escalates.
+- **none**.
+
+``context`` is the patient's few previous messages in this session that were not
+themselves flagged; the model also reads the message together with them, so risk
+spread over two messages ("I can't keep doing this" ... "I've got them all here
+now") is noticed.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.safety.corpus import join_context
+from bot.safety.detector import RiskResult, detect
+from bot.safety.model import RiskModel, get_model
+from bot.safety.rules_common import URGENCY
+
+CRISIS, ASK, NONE = "crisis", "ask", "none"
+CONTEXT_MESSAGES = 2
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str
+    category: str | None
+    score: float
+    evidence: list[str] = field(default_factory=list)
+    source: str = ""  # "rules", "model" or "context"
+
+    @property
+    def risk(self) -> bool:
+        return self.action != NONE
+
+    @property
+    def urgency(self) -> str | None:
+        return URGENCY.get(self.category or "") if self.risk else None
+
+    def to_dict(self) -> dict:
+        return {"risk": self.risk, "action": self.action, "category": self.category,
+                "score": round(self.score, 4), "evidence": list(self.evidence)}
+
+    def as_result(self) -> RiskResult:
+        """The record the safety service writes (risk event, escalation, audit)."""
+        if not self.risk:
+            return RiskResult(False, None, None, [], ())
+        return RiskResult(True, self.category, self.urgency, list(self.evidence), ())
+
+
+def decide(text: str, lang: str | None = None, context: Sequence[str] = (),
+           model: RiskModel | None = None, rules_only: bool = False) -> Decision:
+    """``rules_only``: the message is a plain answer to a scale question ("several
+    days"), which the caller knows and the model cannot: only the rules read it."""
+    if not isinstance(text, str):
+        raise TypeError(f"decide() expects str, got {type(text).__name__}")
+    if not text.strip():
+        return Decision(NONE, None, 0.0)
+    if rules_only:
+        rules = detect(text, lang)
+        if rules.risk:
+            return Decision(CRISIS, rules.category, 1.0, list(rules.evidence), "rules")
+        return Decision(NONE, None, 0.0)
+    m = model or get_model()
+    score, chunk = m.score(text)
+    source = "model"
+    context = [c for c in context if isinstance(c, str) and c.strip()][-CONTEXT_MESSAGES:]
+    if context:
+        joined = join_context(context, text)
+        together = float(m.scores([joined])[0])
+        if together > score:
+            score, chunk, source = together, joined, "context"
+    words = m.explain(chunk)
+    model_evidence = f"model {score:.2f}" + (": " + " ".join(f"'{w}'" for w in words) if words else "")
+    if source == "context":
+        model_evidence += " (read with the previous message)"
+    rules = detect(text, lang)
+    if rules.risk:
+        return Decision(CRISIS, rules.category, score, [*rules.evidence, model_evidence],
+                        "rules")
+    if score >= m.t_crisis:
+        action = CRISIS
+    elif score >= m.t_ask:
+        action = ASK
+    else:
+        return Decision(NONE, None, score, [model_evidence] if score >= 0.2 else [], source)
+    return Decision(action, m.category(chunk), score, [model_evidence], source)

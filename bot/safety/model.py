@@ -1,0 +1,343 @@
+"""The learned risk model: built from the project's labelled data, cached by hash.
+
+What it is
+----------
+Two linear models over the same features of the normalised text (the detector's
+``normalise``, after Unicode confusables are folded):
+- a class-balanced logistic regression for *risk or not* (its probability is the
+  decision score), and
+- a multinomial logistic regression over the seven risk categories (which kind).
+Features are TF-IDF word 1-2 grams plus character 2-5 grams inside word
+boundaries, so paraphrases, typos and Norwegian compounds share evidence. The
+families compared before this one was chosen are in ``benchmarks/risk_models.py``
+(see the README, "Safety").
+
+How it is built
+---------------
+``ensure_risk_model()`` (called by ``python -m bot train``, and on first use)
+trains from ``bot.safety.corpus`` and writes ``models/risk-<hash>.pkl``, the hash
+covering every labelled file, this module's version and scikit-learn's version.
+The thresholds are chosen on out-of-fold scores from a split by writing batch
+(``GroupKFold``): ``ask`` where recall of risk reaches ``ASK_RECALL``, ``crisis``
+where the precision of a page reaches ``CRISIS_PRECISION``. The figures they
+produced are stored with the model (``meta``) and printed by
+``python -m bot risk model``.
+
+A process loads the model once (``get_model``).
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import pickle
+import re
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.safety.corpus import Example, corpus_hash, join_context, load_corpus
+
+log = logging.getLogger(__name__)
+
+MODEL_VERSION = "2"
+ASK_RECALL = 0.985  # out-of-fold recall of risk at the ask threshold
+CRISIS_PRECISION = 0.97  # out-of-fold precision of the model's own pages
+CHUNK_CHARS = 600  # long messages are scored in windows of sentences of about this size
+MAX_MODEL_CHARS = 12_000  # beyond this, the model reads the first part (rules read more)
+FOLDS = 5
+
+
+# --------------------------------------------------------------------------- text
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    """A Latin look-alike for a confusable letter (Cyrillic 'а' -> 'a'), else ``ch``.
+
+    Uses the Unicode confusables table shipped by ``confusable_homoglyphs``; letters
+    of the Latin script (æ, ø, å included) are kept as they are.
+    """
+    from confusable_homoglyphs import confusables
+
+    found = confusables.is_confusable(ch, greedy=True, preferred_aliases=["latin"])
+    if not found:
+        return ch
+    for entry in found:
+        for glyph in entry.get("homoglyphs", []):
+            c = glyph.get("c", "")
+            if c.isascii() and c.isalpha():
+                return str(c).lower()
+    return ch
+
+
+_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7fæøåÆØÅéèêüöäÉ]")
+
+
+def fold_confusables(text: str) -> str:
+    """Fold look-alike letters from other scripts into Latin, only inside words that
+    also contain Latin letters (a Cyrillic word stays Cyrillic; 'wаnt' becomes 'want')."""
+    if text.isascii():
+        return text
+
+    def fold_word(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if not any("a" <= c.lower() <= "z" for c in word) or not _NON_ASCII_LETTER.search(word):
+            return word
+        return "".join(_fold_char(c) if _NON_ASCII_LETTER.match(c) else c for c in word)
+
+    return re.sub(r"\w+", fold_word, text)
+
+
+def model_text(text: str) -> str:
+    from bot.safety.detector import normalise
+
+    return normalise(fold_confusables(text[:MAX_MODEL_CHARS]))[0].strip()
+
+
+_SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
+
+
+def chunks(text: str) -> list[str]:
+    """The message, and for a long one also windows of whole sentences: a risk
+    sentence inside a long ordinary message is then read almost on its own."""
+    text = text[:MAX_MODEL_CHARS]
+    if len(text) <= CHUNK_CHARS:
+        return [text]
+    out, current = [], ""
+    for sentence in _SENTENCE.split(text):
+        while len(sentence) > CHUNK_CHARS:  # one enormous "sentence": hard windows
+            out.append(sentence[:CHUNK_CHARS])
+            sentence = sentence[CHUNK_CHARS // 2:]
+        if current and len(current) + len(sentence) > CHUNK_CHARS:
+            out.append(current)
+            current = ""
+        current = f"{current} {sentence}".strip()
+    if current:
+        out.append(current)
+    return out
+
+
+# --------------------------------------------------------------------------- model
+
+def _features() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    return FeatureUnion([
+        ("word", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True,
+                                 token_pattern=r"(?u)\b\w+\b", dtype=np.float32)),  # noqa: S106
+        ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+                                 sublinear_tf=True, max_features=300_000, dtype=np.float32)),
+    ])
+
+
+def make_classifier(family: str = "logreg") -> Any:
+    """The binary classifier of one model family (see benchmarks/risk_models.py)."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
+    from sklearn.naive_bayes import ComplementNB
+    from sklearn.svm import LinearSVC
+
+    if family == "logreg":
+        return LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000, solver="liblinear")
+    if family == "svm":
+        return CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced"), cv=3,
+                                      method="sigmoid")
+    if family == "ensemble":
+        return VotingClassifier([
+            ("lr", LogisticRegression(C=8.0, class_weight="balanced", max_iter=3000,
+                                      solver="liblinear")),
+            ("nb", ComplementNB(alpha=0.3)),
+            ("sgd", SGDClassifier(loss="modified_huber", alpha=2e-5, class_weight="balanced",
+                                  random_state=0)),
+        ], voting="soft")
+    raise ValueError(f"unknown model family {family!r} (logreg, svm, ensemble)")
+
+
+def example_text(e: Example) -> str:
+    return join_context(e.context, e.text)
+
+
+@dataclass
+class RiskModel:
+    """A fitted risk model with its thresholds and the figures that chose them."""
+
+    features: Any
+    binary: Any
+    category_model: Any
+    t_ask: float
+    t_crisis: float
+    meta: dict[str, Any] = field(default_factory=dict)
+    _names: Any = None
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """Probability of risk for each text (already joined with its context)."""
+        if not texts:
+            return np.zeros(0)
+        X = self.features.transform([model_text(t) for t in texts])
+        return np.asarray(self.binary.predict_proba(X)[:, 1])
+
+    def score(self, text: str) -> tuple[float, str]:
+        """The message's score (the highest of its chunks) and the chunk that gave it."""
+        parts = chunks(text)
+        s = self.scores(parts)
+        i = int(np.argmax(s))
+        return float(s[i]), parts[i]
+
+    def category(self, text: str) -> str:
+        X = self.features.transform([model_text(text)])
+        return str(self.category_model.predict(X)[0])
+
+    def explain(self, text: str, n: int = 4) -> list[str]:
+        """The words and pieces of words that pushed the score up most."""
+        coef = getattr(self.binary, "coef_", None)
+        if coef is None:
+            return []
+        if self._names is None:
+            self._names = np.asarray(self.features.get_feature_names_out())
+        x = self.features.transform([model_text(text)]).tocoo()
+        contrib = x.data * coef[0][x.col]
+        order = np.argsort(-contrib)
+        out: list[str] = []
+        for j in order:
+            if contrib[j] <= 0 or len(out) >= n:
+                break
+            name = str(self._names[x.col[j]]).split("__", 1)[-1].strip()
+            if name and all(name not in o and o not in name for o in out):
+                out.append(name)
+        return out
+
+
+def fit(examples: Sequence[Example], family: str = "logreg") -> tuple[Any, Any, Any]:
+    from sklearn.linear_model import LogisticRegression
+
+    texts = [model_text(example_text(e)) for e in examples]
+    y = np.array([e.risk for e in examples], dtype=int)
+    features = _features()
+    X = features.fit_transform(texts)
+    binary = make_classifier(family)
+    binary.fit(X, y)
+    risky = np.flatnonzero(y)
+    category_model = LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")
+    category_model.fit(X[risky], [examples[i].category for i in risky])
+    return features, binary, category_model
+
+
+def out_of_fold(examples: Sequence[Example], family: str = "logreg",
+                folds: int = FOLDS) -> np.ndarray:
+    """Scores for every example from a model that never saw its writing batch."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.array([e.group for e in examples])
+    texts = [example_text(e) for e in examples]
+    y = np.array([e.risk for e in examples], dtype=int)
+    oof = np.zeros(len(examples))
+    for train, test in GroupKFold(n_splits=min(folds, len(set(groups)))).split(texts, y, groups):
+        features, binary, _ = fit([examples[i] for i in train], family)
+        X = features.transform([model_text(texts[i]) for i in test])
+        oof[test] = binary.predict_proba(X)[:, 1]
+    return oof
+
+
+def choose_thresholds(scores: np.ndarray, y: np.ndarray,
+                      floor: np.ndarray | None = None) -> tuple[float, float, dict[str, float]]:
+    """``ask``: the highest threshold that keeps recall (with the rules' floor) at
+    ``ASK_RECALL``; ``crisis``: the lowest that keeps the model's pages at
+    ``CRISIS_PRECISION``. Returns both and the figures they gave."""
+    floor = np.zeros_like(y, dtype=bool) if floor is None else floor
+    pos = y == 1
+    t_ask = 0.5
+    for t in np.round(np.arange(0.95, 0.04, -0.01), 2):
+        noticed = (scores >= t) | floor
+        t_ask = float(t)
+        if noticed[pos].mean() >= ASK_RECALL:
+            break
+    t_crisis = 0.99
+    for t in np.round(np.arange(max(t_ask, 0.5), 0.995, 0.01), 2):
+        paged = scores >= t
+        if paged.sum() and y[paged].mean() >= CRISIS_PRECISION:
+            t_crisis = float(t)
+            break
+    noticed = (scores >= t_ask) | floor
+    paged = (scores >= t_crisis) | floor
+    figures = {
+        "oof_recall_noticed": float(noticed[pos].mean()),
+        "oof_ask_rate_on_negatives": float(((scores >= t_ask) & ~floor)[~pos].mean()),
+        "oof_crisis_precision": float(y[paged].mean()) if paged.any() else 1.0,
+        "oof_crisis_share_of_risk": float(paged[pos].mean()),
+    }
+    return t_ask, t_crisis, figures
+
+
+def build(root: Path, family: str = "logreg") -> RiskModel:
+    from bot.safety.detector import detect
+
+    t0 = time.perf_counter()
+    examples = load_corpus(root)
+    y = np.array([e.risk for e in examples], dtype=int)
+    oof = out_of_fold(examples, family)
+    floor = np.array([detect(example_text(e)).risk for e in examples])
+    t_ask, t_crisis, figures = choose_thresholds(oof, y, floor)
+    features, binary, category_model = fit(examples, family)
+    langs = {lang: sum(e.lang == lang for e in examples) for lang in ("en", "nb")}
+    meta = {
+        "family": family, "version": MODEL_VERSION, "examples": len(examples),
+        "risk_examples": int(y.sum()), "per_language": langs,
+        "groups": len({e.group for e in examples}), "folds": FOLDS,
+        "t_ask": t_ask, "t_crisis": t_crisis, **figures,
+        "build_seconds": round(time.perf_counter() - t0, 1),
+    }
+    return RiskModel(features, binary, category_model, t_ask, t_crisis, meta)
+
+
+def _sklearn_version() -> str:
+    import sklearn
+
+    return str(sklearn.__version__)
+
+
+def model_path(root: Path) -> Path:
+    digest = corpus_hash(root, f"model={MODEL_VERSION};sklearn={_sklearn_version()}")
+    return root / "models" / f"risk-{digest}.pkl"
+
+
+def ensure_risk_model(root: Path, quiet: bool = False) -> Path:
+    """The model file for the current data, built (in well under a minute) if missing."""
+    path = model_path(root)
+    if path.exists():
+        if not quiet:
+            print(f"==> risk model is up to date: {path.relative_to(root)}")
+        return path
+    print("==> risk data changed: building the risk model", file=sys.stderr, flush=True)
+    model = build(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as f:
+        pickle.dump(model, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    for old in path.parent.glob("risk-*.pkl"):
+        if old != path:
+            old.unlink()
+    m = model.meta
+    print(f"==> risk model built in {m['build_seconds']} s from {m['examples']} examples: "
+          f"ask >= {m['t_ask']:.2f}, crisis >= {m['t_crisis']:.2f}", file=sys.stderr, flush=True)
+    return path
+
+
+@functools.lru_cache(maxsize=2)
+def get_model(root: Path | None = None) -> RiskModel:
+    """The process's risk model: loaded once (built first if the data changed)."""
+    from bot.settings import REPO_ROOT
+
+    path = ensure_risk_model(root or REPO_ROOT, quiet=True)
+    with path.open("rb") as f:
+        model = pickle.load(f)  # noqa: S301 - our own build artefact (ensure_risk_model)
+    if not isinstance(model, RiskModel):
+        raise RuntimeError(f"{path} is not a risk model; delete it and run `python -m bot train`")
+    log.info("risk model loaded: %s (%s examples)", path.name, model.meta.get("examples"))
+    return model
