@@ -14,6 +14,7 @@ StartCommandParser turns "/start CODE" (a Telegram deep link, or typed) into the
 """
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -68,6 +69,14 @@ class RiskDetectorComponent(GraphComponent):
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> RiskDetectorComponent:
+        # Load the risk model when the server starts, not on the first message (inside
+        # the event loop). If it cannot load, decide() runs on the rules and says so.
+        from bot.safety.model import get_model
+
+        try:
+            get_model()
+        except Exception:
+            logging.getLogger(__name__).exception("the risk model could not be loaded")
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -28,6 +28,7 @@ A process loads the model once (``get_model``).
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import pickle
 import re
@@ -44,12 +45,12 @@ from bot.safety.corpus import Example, corpus_hash, join_context, load_corpus
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 ASK_RECALL = 0.985  # out-of-fold recall of risk at the ask threshold
-CRISIS_PRECISION = 0.97  # out-of-fold precision of the model's own pages
+CRISIS_PRECISION = 0.90  # out-of-fold precision of a page (rule hits included)
 CHUNK_CHARS = 600  # long messages are scored in windows of sentences of about this size
 MAX_MODEL_CHARS = 12_000  # beyond this, the model reads the first part (rules read more)
-FOLDS = 5
+FOLDS = 4
 
 
 # --------------------------------------------------------------------------- text
@@ -246,8 +247,9 @@ def out_of_fold(examples: Sequence[Example], family: str = "logreg",
 
 def choose_thresholds(scores: np.ndarray, y: np.ndarray,
                       floor: np.ndarray | None = None) -> tuple[float, float, dict[str, float]]:
-    """``ask``: the highest threshold that keeps recall (with the rules' floor) at
-    ``ASK_RECALL``; ``crisis``: the lowest that keeps the model's pages at
+    """``ask``: the highest threshold that keeps recall (a rule hit counts as
+    noticed) at ``ASK_RECALL``; ``crisis``: the lowest that keeps a page, from the
+    model or from a rule hit the model finds plausible (score >= ask), at
     ``CRISIS_PRECISION``. Returns both and the figures they gave."""
     floor = np.zeros_like(y, dtype=bool) if floor is None else floor
     pos = y == 1
@@ -259,17 +261,18 @@ def choose_thresholds(scores: np.ndarray, y: np.ndarray,
             break
     t_crisis = 0.99
     for t in np.round(np.arange(max(t_ask, 0.5), 0.995, 0.01), 2):
-        paged = scores >= t
+        paged = (scores >= t) | (floor & (scores >= t_ask))
         if paged.sum() and y[paged].mean() >= CRISIS_PRECISION:
             t_crisis = float(t)
             break
     noticed = (scores >= t_ask) | floor
-    paged = (scores >= t_crisis) | floor
+    paged = (scores >= t_crisis) | (floor & (scores >= t_ask))
     figures = {
         "oof_recall_noticed": float(noticed[pos].mean()),
-        "oof_ask_rate_on_negatives": float(((scores >= t_ask) & ~floor)[~pos].mean()),
+        "oof_ask_rate_on_negatives": float((noticed & ~paged)[~pos].mean()),
         "oof_crisis_precision": float(y[paged].mean()) if paged.any() else 1.0,
         "oof_crisis_share_of_risk": float(paged[pos].mean()),
+        "rules_alone_precision": float(y[floor].mean()) if floor.any() else 1.0,
     }
     return t_ask, t_crisis, figures
 
@@ -302,7 +305,9 @@ def _sklearn_version() -> str:
 
 
 def model_path(root: Path) -> Path:
-    digest = corpus_hash(root, f"model={MODEL_VERSION};sklearn={_sklearn_version()}")
+    # The hash covers the data, this module's code (features, thresholds) and sklearn.
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    digest = corpus_hash(root, f"model={MODEL_VERSION};code={code};sklearn={_sklearn_version()}")
     return root / "models" / f"risk-{digest}.pkl"
 
 

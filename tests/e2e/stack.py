@@ -12,6 +12,7 @@ from typing import Any
 import requests
 
 from bot.rasa_model import ensure_model
+from bot.safety.model import ensure_risk_model
 from bot.settings import REPO_ROOT
 from tests.ports import free_port
 
@@ -74,6 +75,7 @@ class Stack:
 
     def start(self, timeout: float = 240) -> Stack:
         model = ensure_model(quiet=True)
+        ensure_risk_model(REPO_ROOT, quiet=True)  # built here, loaded by each process
         py = sys.executable
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text((REPO_ROOT / "endpoints.yml").read_text().replace(
