@@ -68,8 +68,14 @@ class ActionRiskResponse(PatientAction):
 
     def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
         confirmed = ctx.entity("risk_confirmed") == "yes"
-        return self.respond(ctx, dispatcher, confirmed,
-                            previous_free_text(ctx.tracker) if confirmed else ctx.text)
+        if confirmed:
+            return self.respond(ctx, dispatcher, True, previous_free_text(ctx.tracker))
+        if ctx.tracker.get_slot(CLARIFY_SLOT) and not ctx.is_payload:
+            # The answer to the direct question is itself risk: the crisis response,
+            # recorded with the words that made the bot ask and this answer.
+            earlier = previous_free_text(ctx.tracker, skip=1)
+            return self.respond(ctx, dispatcher, True, f"{earlier}\n{ctx.text}".strip())
+        return self.respond(ctx, dispatcher, False, ctx.text)
 
     def respond(self, ctx: Ctx, dispatcher: CollectingDispatcher, confirmed: bool,
                 text: str) -> list[EventType]:
@@ -77,6 +83,19 @@ class ActionRiskResponse(PatientAction):
         parsed = ctx.tracker.latest_message.get("risk") or {}
         decision = decide(text, ctx.lang, [] if confirmed else recent_messages(ctx.tracker))
         unsure = parsed.get("action") == ASK or (not parsed.get("risk") and decision.action != CRISIS)
+        if not confirmed and decision.action != CRISIS and unsure:
+            if ctx.services.safety.open_conversation(ctx.session, ctx.patient, ctx.channel,
+                                                     ctx.tracker.sender_id):
+                # The bot has asked "are you safe right now?": this is the answer
+                # (read by the words; doubt keeps the conversation open).
+                typed = read_safety_answer(text)
+                if parsed.get("nlu_intent") == "not_safe" and typed != NOT_SAFE:
+                    typed = NOT_SAFE if typed == UNCLEAR else UNCLEAR  # if unsure, escalate
+                send(dispatcher, ctx.services.safety.answer(
+                    ctx.session, ctx.patient, ctx.channel, ctx.tracker.sender_id, typed))
+                return done
+            if parsed.get("nlu_intent") == "not_safe" or read_safety_answer(text) == NOT_SAFE:
+                confirmed = True  # "I'm not safe" out of the blue is a disclosure
         if not confirmed and decision.action != CRISIS and unsure:
             # Unsure: ask directly (asking about suicide does not raise risk) rather
             # than assume, or miss it. A typed answer is taken too: see answer_clarify.

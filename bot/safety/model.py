@@ -50,7 +50,7 @@ ASK_RECALL = 0.985  # out-of-fold recall of risk at the ask threshold
 CRISIS_PRECISION = 0.90  # out-of-fold precision of a page (rule hits included)
 CHUNK_CHARS = 600  # long messages are scored in windows of sentences of about this size
 MAX_MODEL_CHARS = 12_000  # beyond this, the model reads the first part (rules read more)
-FOLDS = 4
+FOLDS = 3
 
 
 # --------------------------------------------------------------------------- text

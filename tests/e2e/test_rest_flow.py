@@ -206,13 +206,16 @@ def test_risk_inside_an_exercise_is_never_saved_as_an_answer(stack: Stack) -> No
     followed was "Saved to your workbook.". Both are risk wherever they are typed."""
     to_free_text_step(stack, "erin")
     r = stack.say("erin", "the tablets and the vodka are on the table for tonight")
-    assert "safe right now" in texts(r).lower(), texts(r)
-    assert "saved" not in texts(r).lower()
+    first = texts(r).lower()
+    # Crisis, or (when the model is unsure) the direct question; never the workbook.
+    assert "safe right now" in first or "thoughts of ending your life" in first, first
+    assert "saved" not in first
     r = stack.say("erin", "the urge to cut is really strong right now")
     assert "saved" not in texts(r).lower(), texts(r)
     assert "113" in texts(r)
     events = risk_events(stack, "erin")
-    assert len(events) == 2 and events[0].context.startswith("module:m1")
+    assert events and events[0].context.startswith("module:m1")
+    assert "urge to cut" in events[-1].message_text
     db = Database(stack.database_url)
     with db.session() as s:
         assert not s.execute(select(WorkbookEntry).where(WorkbookEntry.answer.like("%vodka%"))).first()
