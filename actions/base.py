@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.app import Services, get_services
 from bot.audit import audit
+from bot.checkins.parsing import is_plain_answer
 from bot.db.models import Patient
 from bot.enrolment import find_patient, latest_consent
 from bot.replies import Button, Reply, intent_payload
@@ -145,16 +146,21 @@ def recent_messages(tracker: Tracker, limit: int = 2) -> list[str]:
     return list(reversed(out))
 
 
+def audit_decision(ctx: Ctx, action: str, decision: Decision | None) -> None:
+    """An audit entry for what the bot did about possible risk, with the decision."""
+    audit(ctx.session, ctx.services.clock.now(),
+          f"patient:{ctx.patient.ref}" if ctx.patient else f"{ctx.channel}:{ctx.tracker.sender_id}",
+          action, ctx.patient.id if ctx.patient else None,
+          score=decision.score if decision else None,
+          category=decision.category if decision else None,
+          evidence=list(decision.evidence) if decision else [])
+
+
 def ask_directly(ctx: Ctx, dispatcher: CollectingDispatcher, decision: Decision | None = None
                  ) -> list[EventType]:
     """The direct question when risk is possible but not certain; the next message,
     wherever it lands, is read as its answer (actions.safety.answer_clarify)."""
-    audit(ctx.session, ctx.services.clock.now(),
-          f"patient:{ctx.patient.ref}" if ctx.patient else f"{ctx.channel}:{ctx.tracker.sender_id}",
-          "risk_possible_asked", ctx.patient.id if ctx.patient else None,
-          score=decision.score if decision else None,
-          category=decision.category if decision else None,
-          evidence=list(decision.evidence) if decision else [])
+    audit_decision(ctx, "risk_possible_asked", decision)
     send(dispatcher, [Reply(ctx.t("risk_clarify"), (
         Button(ctx.t("risk_clarify_yes"), intent_payload("risk_detected", risk_confirmed="yes")),
         Button(ctx.t("risk_clarify_no"), intent_payload("im_safe")),
@@ -171,6 +177,9 @@ def safety_net(ctx: Ctx, dispatcher: CollectingDispatcher, where: str,
     text = ctx.text if text is None else text
     if not text.strip() or text.lstrip().startswith("/") or ctx.is_external:
         return None
+    # A bare check-in answer ("more than half the days") says nothing about risk on
+    # its own (the rules still read it; PHQ-9 item 9 has its own rule).
+    rules_only = rules_only or (ctx.intent in ("phq_answer", "mood_answer") and is_plain_answer(text))
     decision = decide(text, ctx.lang, recent_messages(ctx.tracker), rules_only=rules_only)
     if decision.action == ASK:
         if ctx.tracker.get_slot(CLARIFY_SLOT) or ctx.services.safety.open_conversation(

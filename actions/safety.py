@@ -7,8 +7,15 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import CLARIFY_SLOT, Ctx, PatientAction, ask_directly, recent_messages, send
-from bot.audit import audit
+from actions.base import (
+    CLARIFY_SLOT,
+    Ctx,
+    PatientAction,
+    ask_directly,
+    audit_decision,
+    recent_messages,
+    send,
+)
 from bot.replies import Button, Reply, intent_payload
 from bot.safety import RiskResult
 from bot.safety.answers import (
@@ -151,12 +158,7 @@ def _declined(ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
     timeline and next brief with the words that made the bot ask."""
     asked_about = previous_free_text(ctx.tracker, skip=1)
     decision = decide(asked_about, ctx.lang) if asked_about else None
-    audit(ctx.session, ctx.services.clock.now(),
-          f"patient:{ctx.patient.ref}" if ctx.patient else f"{ctx.channel}:{ctx.tracker.sender_id}",
-          "risk_question_declined", ctx.patient.id if ctx.patient else None,
-          score=decision.score if decision else None,
-          category=decision.category if decision else None,
-          evidence=list(decision.evidence) if decision else [])
+    audit_decision(ctx, "risk_question_declined", decision)
     send(dispatcher, [Reply(ctx.t("risk_clarify_declined"), (
         Button(ctx.t("back_to_program_button"), intent_payload("continue_program")),))])
     return [SlotSet(CLARIFY_SLOT, None), SlotSet("awaiting_text", False),

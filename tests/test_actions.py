@@ -19,6 +19,7 @@ from bot.app import Services
 from bot.clock import FrozenClock
 from bot.db.models import AuditLog, Escalation, ModuleProgress, Patient, RiskEvent, WorkbookEntry
 from bot.enrolment import add_gp, invite_patient
+from bot.settings import REPO_ROOT
 
 DOMAIN: dict[str, Any] = yaml.safe_load(Path("domain.yml").read_text())
 
@@ -317,3 +318,21 @@ def test_a_typed_answer_to_the_direct_question_is_taken(
         assert len(declined) == 1
     if outcome == "asked_again":
         assert "thoughts of ending your life" in all_text(msgs)
+
+
+def test_a_failing_action_still_gives_the_crisis_numbers(
+        services: Services, code: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Database down, content broken or a bug: the patient who has just disclosed risk
+    gets the static crisis response from domain.yml, and nothing that claims the GP
+    was told; the log names the failure, not the patient's words."""
+    consented(code)
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("database is gone")
+
+    monkeypatch.setattr(services.safety, "handle_risk", broken)
+    _, msgs = run(ActionRiskResponse(), tracker("i want to end my life tonight", "risk_detected"))
+    assert [m.get("response") for m in msgs] == ["utter_crisis_numbers"]
+    domain = yaml.safe_load((REPO_ROOT / "domain.yml").read_text())
+    static = domain["responses"]["utter_crisis_numbers"][0]["text"]
+    assert "113" in static and "116 123" in static

@@ -26,6 +26,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 RISK_INTENT = "risk_detected"
+PAYLOAD_RE = re.compile(r"/\w+(?:\{.*\})?", re.S)  # "/intent" or "/intent{...}": a button
 START_RE = re.compile(r"^\s*/start(?:@\w+)?(?:\s+(\S+))?\s*$", re.I)
 
 
@@ -89,7 +90,7 @@ class RiskDetectorComponent(GraphComponent):
 
         for message in messages:
             text = message.get("text") or ""
-            if not text.strip() or text.lstrip().startswith("/"):
+            if not text.strip() or PAYLOAD_RE.fullmatch(text.strip()):
                 continue  # button payloads carry their own intent
             predicted = (message.get("intent") or {}).get("name")
             # A bare check-in answer ("several days") tells the model nothing about

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from bot.safety.corpus import join_context
 from bot.safety.detector import RiskResult, detect
-from bot.safety.model import RiskModel, get_model
+from bot.safety.model import RiskModel, chunks, get_model
 from bot.safety.rules_common import URGENCY
 
 log = logging.getLogger(__name__)
@@ -83,15 +83,16 @@ def decide(text: str, lang: str | None = None, context: Sequence[str] = (),
         if rules.risk:
             return Decision(CRISIS, rules.category, 1.0, list(rules.evidence), "rules")
         return Decision(NONE, None, 0.0, ["risk model unavailable"], "rules")
-    score, chunk = m.score(text)
-    source = "model"
+    # One pass over every reading: the message (a long one in windows of sentences)
+    # and the message with the patient's previous messages.
+    readings = chunks(text)
+    n_own = len(readings)
     context = [c for c in context if isinstance(c, str) and c.strip()][-CONTEXT_MESSAGES:]
     if context:
-        joined = join_context(context, text)
-        together = float(m.scores([joined])[0])
-        if together > score:
-            score, chunk, source = together, joined, "context"
-    words = m.explain(chunk)
+        readings.append(join_context(context, text))
+    best, score, x = m.read(readings)
+    source = "context" if best >= n_own else "model"
+    words = m.explain(readings[best], x=x)
     model_evidence = f"model {score:.2f}" + (": " + " ".join(f"'{w}'" for w in words) if words else "")
     if source == "context":
         model_evidence += " (read with the previous message)"
@@ -109,4 +110,4 @@ def decide(text: str, lang: str | None = None, context: Sequence[str] = (),
         action = ASK
     else:
         return Decision(NONE, None, score, [model_evidence] if score >= 0.2 else [], source)
-    return Decision(action, m.category(chunk), score, [model_evidence], source)
+    return Decision(action, m.category(readings[best], x=x), score, [model_evidence], source)

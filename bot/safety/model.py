@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import os
 import pickle
 import re
 import sys
@@ -176,11 +177,21 @@ class RiskModel:
     meta: dict[str, Any] = field(default_factory=dict)
     _names: Any = None
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
-        """Probability of risk for each text (already joined with its context)."""
+    def vectors(self, texts: Sequence[str]) -> Any:
+        """The features of each text (already joined with its context). The union's
+        parts are called directly: FeatureUnion's joblib dispatch costs more than
+        the work for one short message."""
+        from scipy.sparse import hstack
+
+        docs = [model_text(t) for t in texts]
+        return hstack([vec.transform(docs) for _, vec in self.features.transformer_list],
+                      format="csr")
+
+    def scores(self, texts: Sequence[str], X: Any = None) -> np.ndarray:
+        """Probability of risk for each text."""
         if not texts:
             return np.zeros(0)
-        X = self.features.transform([model_text(t) for t in texts])
+        X = self.vectors(texts) if X is None else X
         return np.asarray(self.binary.predict_proba(X)[:, 1])
 
     def score(self, text: str) -> tuple[float, str]:
@@ -190,20 +201,28 @@ class RiskModel:
         i = int(np.argmax(s))
         return float(s[i]), parts[i]
 
-    def category(self, text: str) -> str:
-        X = self.features.transform([model_text(text)])
-        return str(self.category_model.predict(X)[0])
+    def read(self, texts: Sequence[str]) -> tuple[int, float, Any]:
+        """Scores several readings of one message at once (its chunks, and the message
+        with its context); returns the best reading's index, score and features."""
+        X = self.vectors(texts)
+        s = self.scores(texts, X)
+        i = int(np.argmax(s))
+        return i, float(s[i]), X[i]
 
-    def explain(self, text: str, n: int = 4) -> list[str]:
+    def category(self, text: str, x: Any = None) -> str:
+        x = self.vectors([text]) if x is None else x
+        return str(self.category_model.predict(x)[0])
+
+    def explain(self, text: str, n: int = 4, x: Any = None) -> list[str]:
         """The words and pieces of words that pushed the score up most."""
         coef = getattr(self.binary, "coef_", None)
         if coef is None:
             return []
         if self._names is None:
             self._names = np.asarray(self.features.get_feature_names_out())
-        x = self.features.transform([model_text(text)]).tocoo()
+        x = (self.vectors([text]) if x is None else x).tocoo()
         contrib = x.data * coef[0][x.col]
-        order = np.argsort(-contrib)
+        order = np.argsort(-contrib)[: 4 * n]
         out: list[str] = []
         for j in order:
             if contrib[j] <= 0 or len(out) >= n:
@@ -321,7 +340,7 @@ def ensure_risk_model(root: Path, quiet: bool = False) -> Path:
     print("==> risk data changed: building the risk model", file=sys.stderr, flush=True)
     model = build(root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two first builds never share a file
     with tmp.open("wb") as f:
         pickle.dump(model, f, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
