@@ -120,3 +120,19 @@ def test_a_bad_line_names_file_and_line(tmp_path: Path) -> None:
     path.write_text(json.dumps({"text": "hi", "lang": "en", "risk": False}) + "\n{oops\n")
     with pytest.raises(CorpusError, match=r"b.jsonl:2: invalid JSON"):
         read_jsonl(path)
+
+
+def test_random_junk_never_pages_a_gp(model) -> None:  # type: ignore[no-untyped-def]
+    import random
+    import string
+
+    rng = random.Random(7)
+    for n in (2_000, 20_000, 100_000):
+        junk = "".join(rng.choice(string.ascii_lowercase + "    ") for _ in range(n))
+        assert decide(junk, model=model).action != CRISIS
+    # A real long message is not junk, typos and all.
+    real = ("so the week was ok i guess, went to work monday and tuesday, skipped the gym "
+            "again and my sister came round with the kids which was nice but exhausting. "
+            "i keep thinking about taking all my tablets at once tonight when everyone is asleep")
+    assert model.known_share(real) > 0.8
+    assert decide(real, "en", model=model).risk

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 CRISIS, ASK, NONE = "crisis", "ask", "none"
 CONTEXT_MESSAGES = 2
+JUNK_MIN_CHARS = 200  # shorter messages are always read in full
+JUNK_KNOWN_SHARE = 0.3  # below this share of known words a long message is junk
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,13 @@ def decide(text: str, lang: str | None = None, context: Sequence[str] = (),
     if source == "context":
         model_evidence += " (read with the previous message)"
     rules = detect(text, lang)
+    if len(text) >= JUNK_MIN_CHARS and m.known_share(text) < JUNK_KNOWN_SHARE:
+        # Random letters (or a language the bot does not know): nothing pages the GP
+        # on it. A rule hit inside it is still noticed, by asking.
+        if rules.risk:
+            return Decision(ASK, rules.category, score, [*rules.evidence, "mostly unknown words"],
+                            "rules")
+        return Decision(NONE, None, score, ["mostly unknown words"], source)
     if rules.risk:
         # The floor: a rule hit is always noticed. It pages the GP when the model
         # finds it at least plausible; else (a phrase rule in a news item, a service

@@ -209,6 +209,15 @@ class RiskModel:
         i = int(np.argmax(s))
         return i, float(s[i]), X[i]
 
+    def known_share(self, text: str) -> float:
+        """The share of the message's words the model has seen in its labelled data:
+        near zero for random letters, high for any real message in en or nb."""
+        words = re.findall(r"\w+", model_text(text))
+        if not words:
+            return 1.0
+        vocabulary = self.features.transformer_list[0][1].vocabulary_
+        return sum(w in vocabulary for w in words) / len(words)
+
     def category(self, text: str, x: Any = None) -> str:
         x = self.vectors([text]) if x is None else x
         return str(self.category_model.predict(x)[0])
