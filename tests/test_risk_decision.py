@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.safety.confusables import fold_confusables
 from bot.safety.corpus import CorpusError, Example, load_corpus, parse_record, read_jsonl
 from bot.safety.decision import ASK, CRISIS, NONE, decide
-from bot.safety.model import choose_thresholds, chunks, fold_confusables, get_model
+from bot.safety.detector import detect
+from bot.safety.model import choose_thresholds, chunks, get_model
 from bot.settings import REPO_ROOT
 
 
@@ -39,6 +41,7 @@ def test_look_alike_letters_do_not_hide_risk(model) -> None:  # type: ignore[no-
     assert fold_confusables("jeg vil dø, blåbær") == "jeg vil dø, blåbær"  # æøå kept
     assert fold_confusables("Привет") == "Привет"  # a Cyrillic word stays Cyrillic
     assert decide("i wаnt to dіe", model=model).risk
+    assert detect("i wаnt to dіe").risk  # the rules read it too
 
 
 def test_risk_spread_over_two_messages_is_read_together(model) -> None:  # type: ignore[no-untyped-def]

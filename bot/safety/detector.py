@@ -3,7 +3,8 @@
 Pipeline
 --------
 1. ``normalise`` turns the message into one or two *variants* of plain text:
-   NFKC + casefold, curly quotes -> ', zero-width/format chars removed, control
+   NFKC, Unicode look-alikes from other scripts folded into Latin
+   (``bot.safety.confusables``), casefold, curly quotes -> ', zero-width/format chars removed, control
    chars -> space, risk emoji -> marker words (``emoknife``), leetspeak and
    ``*``-masked words decoded (``k!ll``, ``d1e``, ``s*icide``), chat spellings
    and common typos mapped (``wnat`` -> ``want``, ``selvmor`` -> ``selvmord``),
@@ -45,6 +46,7 @@ from dataclasses import dataclass, field
 
 from bot.safety import rules_en, rules_nb
 from bot.safety.concepts import find_concepts
+from bot.safety.confusables import fold_confusables
 from bot.safety.rules_common import CATEGORIES, URGENCY, Rule, expand, fold_nb
 
 __all__ = ["CATEGORIES", "RiskMatch", "RiskResult", "detect", "normalise"]
@@ -219,7 +221,8 @@ def normalise(text: str) -> list[str]:
     """Return the normalised variants of ``text`` (1 or 2 strings)."""
     if not isinstance(text, str):
         raise TypeError(f"detect() expects str, got {type(text).__name__}")
-    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).translate(_CHAR_MAP).casefold()
+    text = fold_confusables(unicodedata.normalize("NFKC", text[:MAX_CHARS]))
+    text = text.translate(_CHAR_MAP).casefold()
     out: list[str] = []
     for raw in text.split():
         core = raw.strip(_PUNCT_TRIM)

@@ -56,48 +56,10 @@ FOLDS = 3
 
 # --------------------------------------------------------------------------- text
 
-@functools.lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    """A Latin look-alike for a confusable letter (Cyrillic 'а' -> 'a'), else ``ch``.
-
-    Uses the Unicode confusables table shipped by ``confusable_homoglyphs``; letters
-    of the Latin script (æ, ø, å included) are kept as they are.
-    """
-    from confusable_homoglyphs import confusables
-
-    found = confusables.is_confusable(ch, greedy=True, preferred_aliases=["latin"])
-    if not found:
-        return ch
-    for entry in found:
-        for glyph in entry.get("homoglyphs", []):
-            c = glyph.get("c", "")
-            if c.isascii() and c.isalpha():
-                return str(c).lower()
-    return ch
-
-
-_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7fæøåÆØÅéèêüöäÉ]")
-
-
-def fold_confusables(text: str) -> str:
-    """Fold look-alike letters from other scripts into Latin, only inside words that
-    also contain Latin letters (a Cyrillic word stays Cyrillic; 'wаnt' becomes 'want')."""
-    if text.isascii():
-        return text
-
-    def fold_word(m: re.Match[str]) -> str:
-        word = m.group(0)
-        if not any("a" <= c.lower() <= "z" for c in word) or not _NON_ASCII_LETTER.search(word):
-            return word
-        return "".join(_fold_char(c) if _NON_ASCII_LETTER.match(c) else c for c in word)
-
-    return re.sub(r"\w+", fold_word, text)
-
-
 def model_text(text: str) -> str:
     from bot.safety.detector import normalise
 
-    return normalise(fold_confusables(text[:MAX_MODEL_CHARS]))[0].strip()
+    return normalise(text[:MAX_MODEL_CHARS])[0].strip()  # normalise folds look-alikes
 
 
 _SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
