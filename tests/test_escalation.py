@@ -489,6 +489,24 @@ def test_brief_shows_the_patients_check_ins(services: Services, clock: FrozenClo
     assert "<td>12</td>" in html and "average 5.0/10" in html and 'alt="PHQ-9 trend"' in html
 
 
+def test_brief_shows_a_declined_direct_question(services: Services, clock: FrozenClock) -> None:
+    """The bot asked directly (the decision was unsure) and the patient said no: the
+    GP still sees that it was asked, when, and about what kind of message."""
+    from bot.audit import audit
+
+    patient_id, _ = make_patient(services)
+    with services.db.session() as s:
+        audit(s, clock.now(), "patient:x", "risk_question_declined", patient_id,
+              score=0.5, category="plan_or_intent", evidence=["model 0.50"])
+    esc_id = finish_module_1(services, patient_id)
+    with services.db.session() as s:
+        brief = build_brief(s, services.content, s.get(Escalation, esc_id))
+    text = render_text(brief)
+    assert "Asked directly about suicide or self-harm" in text
+    assert "possible plan or intent): said no" in text
+    assert "possible plan or intent" in render_html(brief)
+
+
 def test_brief_respects_workbook_sharing(services: Services) -> None:
     patient_id, _ = make_patient(services, share_workbook=False)
     esc_id = finish_module_1(services, patient_id)

@@ -56,6 +56,8 @@ class Brief:
     phq2: list[tuple[datetime, int, bool]] = field(default_factory=list)  # when, total, positive
     mood: list[tuple[datetime, int]] = field(default_factory=list)  # the last MOOD_DAYS
     risks: list[tuple[datetime, str, str]] = field(default_factory=list)  # when, category, answer
+    # Asked directly about suicide or self-harm (the decision was unsure) and said no.
+    declined: list[tuple[datetime, str | None]] = field(default_factory=list)  # when, category
     modules_done: int = 0
     modules_total: int = 0
     steps_done: int = 0
@@ -120,6 +122,12 @@ def build_brief(session: Session, content: ContentRepository, esc: Escalation) -
         (r.detected_at, r.category, r.safety_answer or "not answered")
         for r in session.execute(q.order_by(RiskEvent.detected_at)).scalars()
     ]
+    asked = select(AuditLog).where(AuditLog.patient_id == patient.id,
+                                   AuditLog.action == "risk_question_declined")
+    if since is not None:
+        asked = asked.where(AuditLog.at > since.recorded_at)
+    brief.declined = [(a.at, (a.details or {}).get("category"))
+                      for a in session.execute(asked.order_by(AuditLog.at)).scalars()]
     rows = (
         session.execute(select(ModuleProgress).where(ModuleProgress.patient_id == patient.id))
         .scalars()
@@ -168,6 +176,10 @@ def _default_agenda(kind: str) -> list[tuple[int, str]]:
 
 
 # ---- rendering -----------------------------------------------------------------
+def _about(category: str | None) -> str:
+    return f" (after a message that read as possible {category.replace('_', ' ')})" if category else ""
+
+
 def _fmt(when: datetime) -> str:
     return when.strftime("%Y-%m-%d")
 
@@ -205,6 +217,8 @@ def render_text(b: Brief) -> str:
             f"{'positive' if p else 'negative'} screen" for w, t, p in b.phq2]
     out.append("Risk events since the last follow-up: " + ("none" if not b.risks else ""))
     out += [f"  {_fmt(w)}  {cat.replace('_', ' ')}  (safe now? {ans})" for w, cat, ans in b.risks]
+    out += [f"Asked directly about suicide or self-harm {_fmt(w)}{_about(c)}: said no"
+            for w, c in b.declined]
     out += [
         f"Adherence: {b.modules_done}/{b.modules_total} modules, {b.steps_done} steps done, "
         f"active on {b.days_active} day(s)."
@@ -315,6 +329,9 @@ def render_html(b: Brief, links: dict[str, str] | None = None) -> str:
         )
         + "</ul>"
     )
+    if b.declined:
+        parts.append("<p>Asked directly about suicide or self-harm and said no:</p><ul>" + "".join(
+            f"<li>{_fmt(w)}{e(_about(c))}</li>" for w, c in b.declined) + "</ul>")
     parts.append(
         f"<h2>Adherence</h2><p>{b.modules_done}/{b.modules_total} modules, "
         f"{b.steps_done} steps done, active on {b.days_active} day(s).</p>"
