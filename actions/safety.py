@@ -91,22 +91,18 @@ class ActionRiskResponse(PatientAction):
         decision = decide(text, ctx.lang, [] if confirmed else recent_messages(ctx.tracker))
         unsure = parsed.get("action") == ASK or (not parsed.get("risk") and decision.action != CRISIS)
         if not confirmed and decision.action != CRISIS and unsure:
+            reading = read_typed_safety(text, parsed.get("nlu_intent"))
             if ctx.services.safety.open_conversation(ctx.session, ctx.patient, ctx.channel,
                                                      ctx.tracker.sender_id):
-                # The bot has asked "are you safe right now?": this is the answer
-                # (read by the words; doubt keeps the conversation open).
-                typed = read_safety_answer(text)
-                if parsed.get("nlu_intent") == "not_safe" and typed != NOT_SAFE:
-                    typed = NOT_SAFE if typed == UNCLEAR else UNCLEAR  # if unsure, escalate
+                # The bot has asked "are you safe right now?": this is the answer.
                 send(dispatcher, ctx.services.safety.answer(
-                    ctx.session, ctx.patient, ctx.channel, ctx.tracker.sender_id, typed))
+                    ctx.session, ctx.patient, ctx.channel, ctx.tracker.sender_id, reading))
                 return done
-            if parsed.get("nlu_intent") == "not_safe" or read_safety_answer(text) == NOT_SAFE:
-                confirmed = True  # "I'm not safe" out of the blue is a disclosure
-        if not confirmed and decision.action != CRISIS and unsure:
-            # Unsure: ask directly (asking about suicide does not raise risk) rather
-            # than assume, or miss it. A typed answer is taken too: see answer_clarify.
-            return [*ask_directly(ctx, dispatcher, decision), ActiveLoop(None)]
+            if reading != NOT_SAFE:
+                # Unsure: ask directly (asking about suicide does not raise risk) rather
+                # than assume, or miss it. A typed answer is taken too: see answer_clarify.
+                return [*ask_directly(ctx, dispatcher, decision), ActiveLoop(None)]
+            confirmed = True  # "I'm not safe" out of the blue is a disclosure
         detected = decision.as_result() if decision.action == CRISIS else RiskResult(False, None, None)
         result = risk_from_parse(ctx.tracker.latest_message, text, detected, confirmed)
         context = ctx.tracker.active_loop.get("name") if ctx.tracker.active_loop else None
@@ -129,6 +125,16 @@ class ActionRiskResponse(PatientAction):
 # A short command typed instead of an answer: the question is asked again, not dropped.
 _NOT_AN_ANSWER = frozenset({"continue_program", "skip", "pause", "repeat", "menu", "help",
                             "progress", "greet"})
+
+
+def read_typed_safety(text: str, nlu_intent: str | None) -> str:
+    """A typed answer to "are you safe right now?": the words decide, not the
+    classifier alone. A plain reading wins; doubt never closes the risk conversation
+    (asked again), and a classifier's "not safe" stands (if unsure, escalate)."""
+    typed = read_safety_answer(text)
+    if typed != UNCLEAR:
+        return typed
+    return NOT_SAFE if nlu_intent == "not_safe" else UNCLEAR
 
 
 def answer_clarify(ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType] | None:
@@ -175,14 +181,7 @@ class ActionSafetyAnswer(PatientAction):
     def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
         answer = SAFE if ctx.intent == "im_safe" else NOT_SAFE
         if not ctx.is_payload and ctx.text.strip():
-            # Typed: the words decide, not the classifier alone. A plain reading wins;
-            # doubt never closes the risk conversation (asked again), and a "not safe"
-            # guess stands (if unsure, escalate).
-            typed = read_safety_answer(ctx.text)
-            if typed != UNCLEAR:
-                answer = typed
-            elif answer == SAFE:
-                answer = UNCLEAR
+            answer = read_typed_safety(ctx.text, ctx.intent)
         if answer == NOT_SAFE and not ctx.services.safety.open_conversation(
                 ctx.session, ctx.patient, ctx.channel, ctx.tracker.sender_id):
             # "I'm not safe" out of the blue is a disclosure, not an answer: the full

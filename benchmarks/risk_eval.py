@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
           f"(target <= {TARGETS['ask_on_nlu']})")
     for text in flagged[:20]:
         print(f"  {_short(text)}")
-    med, p95 = timing(rows or [e for e in load_corpus(ROOT)][:500], model)
+    med, p95 = timing(rows or load_corpus(ROOT)[:500], model)
     print(f"decision time: median {med:.2f} ms, p95 {p95:.2f} ms per message "
           f"(target p95 < {TARGETS['p95_ms']} ms)")
     print(f"model build: {build_s:.1f} s from {model.meta['examples']} examples "

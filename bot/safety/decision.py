@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 CRISIS, ASK, NONE = "crisis", "ask", "none"
 CONTEXT_MESSAGES = 2
+EXPLAIN_FROM = 0.2  # a 'none' with a lower score carries no evidence
 JUNK_MIN_CHARS = 200  # shorter messages are always read in full
 JUNK_KNOWN_SHARE = 0.3  # below this share of known words a long message is junk
 
@@ -73,18 +74,12 @@ def decide(text: str, lang: str | None = None, context: Sequence[str] = (),
     if not text.strip():
         return Decision(NONE, None, 0.0)
     if rules_only:
-        rules = detect(text, lang)
-        if rules.risk:
-            return Decision(CRISIS, rules.category, 1.0, list(rules.evidence), "rules")
-        return Decision(NONE, None, 0.0)
+        return _rules_alone(text, lang)
     try:
         m = model or get_model()
     except Exception as exc:
         log.error("risk model unavailable (%s): deciding on the rules alone", type(exc).__name__)
-        rules = detect(text, lang)
-        if rules.risk:
-            return Decision(CRISIS, rules.category, 1.0, list(rules.evidence), "rules")
-        return Decision(NONE, None, 0.0, ["risk model unavailable"], "rules")
+        return _rules_alone(text, lang, "risk model unavailable")
     # One pass over every reading: the message (a long one in windows of sentences)
     # and the message with the patient's previous messages.
     readings = chunks(text)
@@ -94,10 +89,6 @@ def decide(text: str, lang: str | None = None, context: Sequence[str] = (),
         readings.append(join_context(context, text))
     best, score, x = m.read(readings)
     source = "context" if best >= n_own else "model"
-    words = m.explain(readings[best], x=x)
-    model_evidence = f"model {score:.2f}" + (": " + " ".join(f"'{w}'" for w in words) if words else "")
-    if source == "context":
-        model_evidence += " (read with the previous message)"
     rules = detect(text, lang)
     if len(text) >= JUNK_MIN_CHARS and m.known_share(text) < JUNK_KNOWN_SHARE:
         # Random letters (or a language the bot does not know): nothing pages the GP
@@ -106,6 +97,12 @@ def decide(text: str, lang: str | None = None, context: Sequence[str] = (),
             return Decision(ASK, rules.category, score, [*rules.evidence, "mostly unknown words"],
                             "rules")
         return Decision(NONE, None, score, ["mostly unknown words"], source)
+    if not rules.risk and score < min(m.t_ask, EXPLAIN_FROM):
+        return Decision(NONE, None, score, [], source)  # nothing to explain
+    words = m.explain(readings[best], x=x)
+    model_evidence = f"model {score:.2f}" + (": " + " ".join(f"'{w}'" for w in words) if words else "")
+    if source == "context":
+        model_evidence += " (read with the previous message)"
     if rules.risk:
         # The floor: a rule hit is always noticed. It pages the GP when the model
         # finds it at least plausible; else (a phrase rule in a news item, a service
@@ -113,10 +110,15 @@ def decide(text: str, lang: str | None = None, context: Sequence[str] = (),
         # hard negatives (python -m bot risk model), below the 0.90 a page needs.
         action = CRISIS if score >= m.t_ask else ASK
         return Decision(action, rules.category, score, [*rules.evidence, model_evidence], "rules")
-    if score >= m.t_crisis:
-        action = CRISIS
-    elif score >= m.t_ask:
-        action = ASK
-    else:
-        return Decision(NONE, None, score, [model_evidence] if score >= 0.2 else [], source)
+    if score < m.t_ask:
+        return Decision(NONE, None, score, [model_evidence], source)
+    action = CRISIS if score >= m.t_crisis else ASK
     return Decision(action, m.category(readings[best], x=x), score, [model_evidence], source)
+
+
+def _rules_alone(text: str, lang: str | None, note: str | None = None) -> Decision:
+    """The deterministic rules only (a plain scale answer, or no model to ask)."""
+    rules = detect(text, lang)
+    if rules.risk:
+        return Decision(CRISIS, rules.category, 1.0, list(rules.evidence), "rules")
+    return Decision(NONE, None, 0.0, [note] if note else [], "rules" if note else "")

@@ -156,13 +156,6 @@ class RiskModel:
         X = self.vectors(texts) if X is None else X
         return np.asarray(self.binary.predict_proba(X)[:, 1])
 
-    def score(self, text: str) -> tuple[float, str]:
-        """The message's score (the highest of its chunks) and the chunk that gave it."""
-        parts = chunks(text)
-        s = self.scores(parts)
-        i = int(np.argmax(s))
-        return float(s[i]), parts[i]
-
     def read(self, texts: Sequence[str]) -> tuple[int, float, Any]:
         """Scores several readings of one message at once (its chunks, and the message
         with its context); returns the best reading's index, score and features."""
