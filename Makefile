@@ -27,8 +27,7 @@ run: install  ## install, migrate, train if needed, and start everything on the 
 	@$(PY) -m bot db upgrade
 	@$(PY) -m bot train
 	@scripts/ensure_web.sh || echo "warning: the web chat page will not work until scripts/ensure_web.sh succeeds"
-	@$(PY) -m bot demo
-	@$(PY) -m bot run
+	@$(PY) -m bot run --demo
 
 test: install  ## run the whole test suite (unit, actions, Rasa stories, end to end)
 	@scripts/test.sh

@@ -155,7 +155,8 @@ def run(args: argparse.Namespace, url: str, where: str) -> int:
 
     reminders = ReminderService(settings, clock)
     scheduler = runner.build_scheduler(db, "background", workers=args.workers)
-    runner.install_runtime(runner.Runtime(db, reminders, RasaTrigger(settings.rasa_url), scheduler))
+    trigger = RasaTrigger(settings.rasa_url, settings.rasa_api_token)
+    runner.install_runtime(runner.Runtime(db, reminders, trigger, scheduler))
     scheduler.start(paused=True)
     t1 = time.monotonic()
     runner.sync(scheduler, db, reminders)

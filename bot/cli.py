@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -162,13 +163,25 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from bot.supervisor import run_stack
 
-    return run_stack(out)
+    return run_stack(out, demo=args.demo)
 
 
 def cmd_web(args: argparse.Namespace, out: TextIO) -> int:
     from bot.channels.webpage import run_web
 
     return run_web(args.port, args.host)
+
+
+def cmd_actions(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.action_server import serve
+
+    settings = load_settings()
+    if not settings.action_server_token:
+        print("error: ACTION_SERVER_TOKEN is not set: the action server answers only Rasa, "
+              "which sends it (`python -m bot run` makes one for each run)", file=sys.stderr)
+        return 2
+    serve(settings.bind_host, settings.action_server_port, settings.action_server_token)
+    return 0
 
 
 def cmd_scheduler(args: argparse.Namespace, out: TextIO) -> int:
@@ -230,15 +243,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("train", help="build the risk model and train the Rasa model if their data changed"
                    ).set_defaults(func=cmd_train)
     sub.add_parser("demo", help="create demo practice, GP and invite").set_defaults(func=cmd_demo)
-    sub.add_parser("run", help="start everything and keep it running").set_defaults(func=cmd_run)
+    run = sub.add_parser("run", help="start everything and keep it running")
+    run.add_argument("--demo", action="store_true",
+                     help="make the demo GP if there are no GPs, and an invite for this run")
+    run.set_defaults(func=cmd_run)
     chat = sub.add_parser("chat", help="chat in the terminal with a running stack")
     chat.add_argument("--url")
     chat.add_argument("--sender")
     chat.set_defaults(func=cmd_chat)
     web = sub.add_parser("web", help="serve the patients' web chat page (WEB_PORT)")
     web.add_argument("--port", type=int)
-    web.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a public page
+    web.add_argument("--host", help="address to listen on (default: BIND_HOST, 127.0.0.1)")
     web.set_defaults(func=cmd_web)
+    sub.add_parser("actions", help="the action server (Rasa's custom actions), for Rasa only"
+                   ).set_defaults(func=cmd_actions)
     sub.add_parser("scheduler", help="send check-in and homework reminders (APScheduler)"
                    ).set_defaults(func=cmd_scheduler)
     rem = sub.add_parser("reminders", help="reminders").add_subparsers(dest="sub", required=True)
@@ -253,6 +271,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
     out = out or sys.stdout
     args = build_parser().parse_args(argv)
+    os.umask(0o077)  # databases, logs, mail and secrets: readable by this user only
     try:
         return int(args.func(args, out))
     except SettingsError as exc:

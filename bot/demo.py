@@ -13,20 +13,26 @@ DEMO_EMAIL = "demo.gp@example.org"
 
 
 def ensure_demo(services: Services, out: TextIO) -> str | None:
-    """Creates the demo practice, GP and an invite the first time; returns the code."""
+    """Makes the demo practice and GP the first time, and on every run a fresh invite
+    for the demo GP (codes are stored hashed, so an earlier one cannot be shown
+    again); returns the code. An installation with real GPs gets no demo."""
     now = services.clock.now()
     with services.db.session() as session:
-        if session.execute(select(Gp).limit(1)).scalar_one_or_none() is not None:
+        gp = session.execute(select(Gp).where(Gp.email == DEMO_EMAIL)).scalar_one_or_none()
+        if gp is None and session.execute(select(Gp).limit(1)).scalar_one_or_none() is not None:
             print("==> GPs exist; new invite: python -m bot patients invite --gp <id or e-mail>",
                   file=out)
             return None
-        gp = add_gp(session, "Dr Demo", DEMO_EMAIL, "Demo Practice", now,
-                    country=services.settings.default_country,
-                    timezone=services.settings.default_timezone)
-        gp.notify_channels = "console"
+        made = gp is None
+        if gp is None:
+            gp = add_gp(session, "Dr Demo", DEMO_EMAIL, "Demo Practice", now,
+                        country=services.settings.default_country,
+                        timezone=services.settings.default_timezone)
+            gp.notify_channels = "console"
         invite = invite_patient(session, gp, now, services.settings.invite_ttl_days)
         code = format_code(invite.code)
-    print(f"==> created demo practice, demo GP ({DEMO_EMAIL}) and an invite: /start {code}", file=out)
-    print(f"    chat in a browser: http://127.0.0.1:{services.settings.web_port}/?code={code}"
-          "  (or type /start CODE in any channel)", file=out)
+        name, practice = gp.name, gp.practice.name
+    what = "created" if made else "using"
+    print(f"==> {what} the demo GP {name} ({DEMO_EMAIL}, {practice}); "
+          f"an invite for this run: /start {code}", file=out)
     return code

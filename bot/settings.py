@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,11 @@ class Settings:
     rasa_port: int
     secret_key: str = field(repr=False)
     log_level: str = "INFO"
+    # ---- who may talk to the servers ----
+    bind_host: str = "127.0.0.1"  # every server listens here only, unless configured
+    rasa_api_token: str = field(default="", repr=False)  # empty: `bot run` makes one per run
+    action_server_token: str = field(default="", repr=False)  # likewise
+    cors_origins: tuple[str, ...] = ()
     # ---- escalation delivery ----
     smtp_host: str = ""  # empty: e-mails are written to var/mail/ instead of sent
     smtp_port: int = 25
@@ -94,6 +100,35 @@ def _bool(env: Mapping[str, str], name: str, default: bool, errors: list[str]) -
     return default
 
 
+# Values once shipped or commonly pasted as examples; refused wherever they turn up.
+KNOWN_WEAK_SECRETS = frozenset({"dev-only-insecure-secret-change-me",
+                                "change-me-to-a-random-value-of-32-chars-or-more"})
+
+
+def local_secret(name: str, var_dir: Path | None = None) -> str:
+    """A random secret for this installation, made on first use and kept in
+    ``var/secrets/<name>`` (mode 0600), so a single-machine install needs no
+    configuration and has no default secret. Several machines must share one
+    through the environment instead (``PRODUCTION=true`` insists)."""
+    folder = (var_dir or REPO_ROOT / "var") / "secrets"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / name
+    if not path.exists():
+        # Written whole under a temporary name, then linked into place: link() fails
+        # if another process got there first, and then both use that one.
+        tmp = folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_urlsafe(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text(encoding="ascii").strip()
+
+
 def default_database_url() -> str:
     return f"sqlite:///{REPO_ROOT / 'var' / 'bot.db'}"
 
@@ -143,10 +178,28 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if not re.match(r"^https?://", public_base_url):
         errors.append(f"PUBLIC_BASE_URL={public_base_url!r} must start with http:// or https://")
 
-    secret_key = env.get("SECRET_KEY", "").strip() or "dev-only-insecure-secret-change-me"
     production = _bool(env, "PRODUCTION", False, errors)
-    if production and (secret_key.startswith("dev-only") or len(secret_key) < 32):
-        errors.append("SECRET_KEY must be set to a random value of at least 32 characters when PRODUCTION=true")
+    secret_key = env.get("SECRET_KEY", "").strip()
+    if not secret_key and production:
+        errors.append("SECRET_KEY must be set when PRODUCTION=true (every machine of an "
+                      "installation needs the same one): a random value of at least 32 characters, "
+                      "e.g. from: python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+    elif not secret_key:
+        secret_key = local_secret("secret_key")
+    elif len(secret_key) < 32 or secret_key in KNOWN_WEAK_SECRETS:
+        errors.append("SECRET_KEY must be a random value of at least 32 characters "
+                      "(it signs the GP links): python -c 'import secrets; "
+                      "print(secrets.token_urlsafe(32))'")
+
+    bind_host = env.get("BIND_HOST", "").strip() or "127.0.0.1"
+    if not re.fullmatch(r"[A-Za-z0-9.:-]{1,253}", bind_host):
+        errors.append(f"BIND_HOST={bind_host!r} must be an address such as 127.0.0.1 or 0.0.0.0")
+    tokens = {}
+    for name in ("RASA_API_TOKEN", "ACTION_SERVER_TOKEN"):
+        tokens[name] = env.get(name, "").strip()
+        if tokens[name] and not re.fullmatch(r"[A-Za-z0-9_-]{24,256}", tokens[name]):
+            errors.append(f"{name} must be 24-256 characters of A-Z, a-z, 0-9, _ and - "
+                          "(or empty: `bot run` then makes a random one for each run)")
 
     log_level = (env.get("LOG_LEVEL", "INFO").strip() or "INFO").upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -188,6 +241,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", webhook_secret):
         errors.append("TELEGRAM_WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
     web_port = _int(env, "WEB_PORT", 8080, 1, 65535, errors)
+    cors_raw = env.get("CORS_ORIGINS", "").split()
+    cors_origins = tuple(cors_raw) or (f"http://127.0.0.1:{web_port}",
+                                       f"http://localhost:{web_port}")
+    for origin in cors_origins:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.:\[\]-]+", origin):
+            errors.append(f"CORS_ORIGINS: {origin!r} is not an origin like "
+                          "https://chat.practice.example (scheme and host, no path)")
     rasa_public_url = env.get("RASA_PUBLIC_URL", "").strip()
     if rasa_public_url and not re.match(r"^https?://", rasa_public_url):
         errors.append(f"RASA_PUBLIC_URL={rasa_public_url!r} must start with http:// or https://")
@@ -228,6 +288,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rasa_port=rasa_port,
         secret_key=secret_key,
         log_level=log_level,
+        bind_host=bind_host,
+        rasa_api_token=tokens["RASA_API_TOKEN"],
+        action_server_token=tokens["ACTION_SERVER_TOKEN"],
+        cors_origins=cors_origins,
         smtp_host=smtp_host,
         smtp_port=smtp_port,
         smtp_security=smtp_security,

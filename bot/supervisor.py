@@ -6,6 +6,7 @@ restarted with a growing delay; Ctrl-C or SIGTERM stops everything.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -20,7 +21,12 @@ from bot.settings import REPO_ROOT, Settings, load_settings
 
 
 def rasa_env(settings: Settings) -> dict[str, str]:
+    """The environment every child runs with. The Rasa API and action-server tokens
+    are the configured ones, or random ones made for this run: every child gets the
+    same, nothing outside this process tree knows them, and there is no default."""
     env = dict(os.environ)
+    env["RASA_API_TOKEN"] = settings.rasa_api_token or secrets.token_urlsafe(32)
+    env["ACTION_SERVER_TOKEN"] = settings.action_server_token or secrets.token_urlsafe(32)
     env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{settings.action_server_port}/webhook")
     tracker = env.get("TRACKER_URL") or f"sqlite:///{REPO_ROOT / 'var' / 'tracker.db'}"
     env["TRACKER_URL"] = tracker
@@ -38,8 +44,13 @@ def rasa_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def local_host(settings: Settings) -> str:
+    """Where this machine reaches the servers: BIND_HOST, or loopback for 'all'."""
+    return "127.0.0.1" if settings.bind_host in ("0.0.0.0", "::", "") else settings.bind_host  # noqa: S104
+
+
 def web_url(settings: Settings) -> str:
-    return f"http://127.0.0.1:{settings.web_port}/"
+    return f"http://{local_host(settings)}:{settings.web_port}/"
 
 
 def telegram_mode(settings: Settings) -> str:
@@ -50,14 +61,22 @@ def telegram_mode(settings: Settings) -> str:
     return f"long polling as @{settings.telegram_bot_username}"
 
 
+def server_commands(model: Path, endpoints: Path | str = "endpoints.yml",
+                    credentials: Path | str = "credentials.yml") -> dict[str, list[str]]:
+    """The action server and the Rasa server (ports, tokens and the address to listen
+    on come from the settings in their environment). The e2e tests start these too."""
+    py = sys.executable
+    return {
+        "actions": [py, "-m", "bot", "actions"],
+        "rasa": [py, "-m", "bot.rasa_server", "--model", str(model), "--endpoints",
+                 str(endpoints), "--credentials", str(credentials)],
+    }
+
+
 def commands(settings: Settings, model: Path) -> dict[str, list[str]]:
     py = sys.executable
     return {
-        "actions": [py, "-m", "rasa_sdk", "--actions", "actions", "--port",
-                    str(settings.action_server_port)],
-        "rasa": [py, "-m", "rasa", "run", "--enable-api", "--model", str(model),
-                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-                 "--port", str(settings.rasa_port), "--cors", "*"],
+        **server_commands(model),
         "worker": [py, "-m", "bot", "worker"],
         "gpweb": [py, "-m", "bot", "gpweb", "--port", str(settings.gp_web_port)],
         "web": [py, "-m", "bot", "web", "--port", str(settings.web_port)],
@@ -86,17 +105,47 @@ def wait_http(url: str, timeout: float) -> bool:
     return False
 
 
-def run_stack(out: TextIO) -> int:
+def ready_text(settings: Settings, code: str | None) -> str:
+    base = f"http://{local_host(settings)}:{settings.rasa_port}"
+    start = f"/start {code}" if code else "/start YOUR-CODE"
+    page = web_url(settings) + (f"?code={code}" if code else "")
+    invite = ("" if code else
+              "\n    Invite a patient:        python -m bot patients invite --gp <id or e-mail>")
+    return f"""
+==> ready.
+    Chat in a browser:       {page}
+    Chat in a terminal:      make shell   (then type: {start})
+    Telegram:                {telegram_mode(settings)}
+    REST:                    curl -s {base}/webhooks/rest/webhook \\
+                               -d '{{"sender": "me", "message": "{start}"}}'{invite}
+    Listening on:            {settings.bind_host} only (BIND_HOST)
+    Stop:                    Ctrl-C
+"""
+
+
+def run_stack(out: TextIO, demo: bool = False) -> int:
+    # Logs, databases and secrets this process tree makes are readable by its user only.
+    os.umask(0o077)
     settings = load_settings()
+    code = None
+    if demo:
+        from bot.app import get_services
+        from bot.demo import ensure_demo
+
+        code = ensure_demo(get_services(), out)
     model = ensure_model(quiet=True)
     env = rasa_env(settings)
     log_dir = REPO_ROOT / "var" / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
+    # var/ holds the SQLite databases, logs, mail and secrets: its user's only (files
+    # made there before, e.g. by `bot db upgrade`, are then out of others' reach too).
+    (REPO_ROOT / "var").chmod(0o700)
     children = [Child(n, c) for n, c in commands(settings, model).items()]
     stopping = False
 
     def start(child: Child) -> None:
         log = open(log_dir / f"{child.name}.log", "ab")  # noqa: SIM115 - owned by the child
+        os.chmod(log_dir / f"{child.name}.log", 0o600)  # made before the umask, perhaps
         child.proc = subprocess.Popen(child.cmd, cwd=REPO_ROOT, env=env, stdout=log,
                                       stderr=subprocess.STDOUT, start_new_session=True)
         child.started_at = time.monotonic()
@@ -110,23 +159,15 @@ def run_stack(out: TextIO) -> int:
     for child in children:
         start(child)
     print("==> starting the action server and the Rasa server (logs in var/log/)", file=out, flush=True)
-    ok = wait_http(f"http://127.0.0.1:{settings.action_server_port}/health", 60) and wait_http(
-        f"http://127.0.0.1:{settings.rasa_port}/status", 180)
+    host = local_host(settings)
+    ok = wait_http(f"http://{host}:{settings.action_server_port}/health", 60) and wait_http(
+        f"http://{host}:{settings.rasa_port}/status?token={env['RASA_API_TOKEN']}", 180)
     if not ok:
         print("error: the servers did not come up; see var/log/rasa.log and var/log/actions.log",
               file=sys.stderr)
         stopping = True
     else:
-        base = f"http://127.0.0.1:{settings.rasa_port}"
-        print(f"""
-==> ready.
-    Chat in a browser:       {web_url(settings)}
-    Chat in a terminal:      make shell
-    Telegram:                {telegram_mode(settings)}
-    REST:                    curl -s {base}/webhooks/rest/webhook \\
-                               -d '{{"sender": "me", "message": "/start YOUR-CODE"}}'
-    Stop:                    Ctrl-C
-""", file=out, flush=True)
+        print(ready_text(settings, code), file=out, flush=True)
     while not stopping:
         time.sleep(0.5)
         for child in children:

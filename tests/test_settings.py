@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.settings import SettingsError, load_settings
@@ -27,6 +29,12 @@ def test_postgres_url_accepted() -> None:
         ({"DEFAULT_TIMEZONE": "Mars/Base"}, "DEFAULT_TIMEZONE='Mars/Base' is not a known IANA timezone"),
         ({"RASA_PORT": "99999"}, "RASA_PORT=99999 is out of range"),
         ({"PRODUCTION": "true"}, "SECRET_KEY must be set"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY must be a random value of at least 32"),
+        ({"SECRET_KEY": "dev-only-insecure-secret-change-me"}, "SECRET_KEY must be a random"),
+        ({"BIND_HOST": "0.0.0.0; rm"}, "BIND_HOST='0.0.0.0; rm'"),
+        ({"RASA_API_TOKEN": "abc"}, "RASA_API_TOKEN must be 24-256 characters"),
+        ({"ACTION_SERVER_TOKEN": "x" * 10}, "ACTION_SERVER_TOKEN must be 24-256"),
+        ({"CORS_ORIGINS": "*"}, "CORS_ORIGINS: '*' is not an origin"),
         ({"PRODUCTION": "maybe"}, "PRODUCTION='maybe' is not a yes/no value"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL='LOUD'"),
         ({"CONTENT_DIR": "/nonexistent/x"}, "CONTENT_DIR='/nonexistent/x' is not a directory"),
@@ -55,3 +63,20 @@ def test_env_example_documents_every_variable() -> None:
     for name in used:
         assert f"{name}=" in example, f"{name} missing from .env.example"
         assert f"`{name}`" in readme, f"{name} missing from the README's table"
+
+
+def test_without_secret_key_a_random_one_is_made_once_and_kept_private(tmp_path: Path) -> None:
+    from bot.settings import local_secret
+
+    first = local_secret("secret_key", tmp_path)
+    assert len(first) >= 32 and local_secret("secret_key", tmp_path) == first
+    assert local_secret("other", tmp_path) != first
+    assert (tmp_path / "secrets" / "secret_key").stat().st_mode & 0o077 == 0
+    assert list((tmp_path / "secrets").glob(".*")) == []  # no temporary file left
+
+
+def test_servers_listen_on_localhost_and_allow_only_the_web_page_by_default() -> None:
+    s = load_settings({})
+    assert s.bind_host == "127.0.0.1"
+    assert s.cors_origins == ("http://127.0.0.1:8080", "http://localhost:8080")
+    assert s.rasa_api_token == "" and s.action_server_token == ""

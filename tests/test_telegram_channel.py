@@ -156,7 +156,7 @@ async def test_polling_mode_starts_with_the_server(fake: FakeTelegram) -> None:
     try:
         fake.send_text(44, "/start ABCDEFGH")
         await fake.await_for(lambda: fake.texts(44))
-        assert agent.messages[0].text == "/start ABCDEFGH"
+        assert agent.messages[0].text == '/start{"invite_code": "ABCDEFGH"}'  # as Rasa parses it
         assert fake.sent("deleteWebhook")
     finally:
         await close(srv)

@@ -1,8 +1,10 @@
-"""Rasa's socket.io channel (the web chat widget), with two fixes.
+"""Rasa's socket.io channel (the web chat widget), with three fixes.
 
 * Rasa 3.6 calls ``sio.enter_room`` without awaiting it; with python-socketio 5.10+ it
   is a coroutine, so with ``session_persistence`` the browser never joined its room and
   never saw a reply. Here it is awaited.
+* Every message passes the checks all channels make (bot/channels/inbound.py): empty
+  ones get a kind reply, long ones are cut, one that got no reply gets the fallback.
 * The conversation id is the widget's session id, which the browser chooses. Only ids
   of the shape Rasa itself hands out (32 hex characters) are accepted, so a browser
   cannot pick another channel's conversation (a Telegram chat id, say); anything else
@@ -23,6 +25,8 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 
+from bot.channels import inbound
+
 log = logging.getLogger(__name__)
 
 SESSION_ID_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -39,6 +43,7 @@ class SocketIOInput(RasaSocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
         bp = super().blueprint(on_new_message)
+        guard = inbound.guard_for()
         sio = self.sio
         assert sio is not None
 
@@ -64,8 +69,9 @@ class SocketIOInput(RasaSocketIOInput):
             if not isinstance(metadata, dict):
                 metadata = {}
             text = data.get("message")
-            await on_new_message(UserMessage(
-                text if isinstance(text, str) else "", SocketIOOutput(sio, self.bot_message_evt),
+            await guard.handle(on_new_message, UserMessage(
+                inbound.message_text(text if isinstance(text, str) else ""),
+                SocketIOOutput(sio, self.bot_message_evt),
                 sender_id, input_channel=self.name(), metadata=metadata))
 
         return bp

@@ -27,6 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import inbound
 from bot.channels.telegram_core import (
     CHANNEL_NAME,
     PayloadMap,
@@ -143,12 +144,13 @@ class TelegramInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("telegram_patients", __name__)
+        guard = inbound.guard_for()
 
         async def deliver(sender_id: str, text: str, metadata: Mapping[str, Any]) -> None:
             assert self.client is not None
-            await on_new_message(UserMessage(
-                text, TelegramOutput(self.client, self.payloads), sender_id,
-                input_channel=self.name(), metadata={"telegram": dict(metadata)}))
+            await guard.handle(on_new_message, UserMessage(
+                inbound.message_text(text), TelegramOutput(self.client, self.payloads),
+                sender_id, input_channel=self.name(), metadata={"telegram": dict(metadata)}))
 
         @bp.listener("after_server_start")
         async def start(app: Any, loop: Any) -> None:

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.logs import configure as configure_logging
 from bot.settings import REPO_ROOT, Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -154,10 +155,9 @@ def make_app(settings: Settings | None = None, web_dir: Path = WEB_DIR) -> web.A
     return app
 
 
-def run_web(port: int | None = None, host: str = "0.0.0.0") -> int:  # noqa: S104 - a web page
+def run_web(port: int | None = None, host: str | None = None) -> int:
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    web.run_app(make_app(settings), host=host, port=port or settings.web_port,
+    configure_logging(settings.log_level)
+    web.run_app(make_app(settings), host=host or settings.bind_host, port=port or settings.web_port,
                 print=lambda *_: None, access_log=None)
     return 0

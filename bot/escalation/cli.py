@@ -274,5 +274,5 @@ def add_escalation_commands(sub: Any) -> None:
 
     web = sub.add_parser("gpweb", help="serve the GP pages (brief, acknowledge, follow-up)")
     web.add_argument("--port", type=int)
-    web.add_argument("--host", default="0.0.0.0")  # noqa: S104 - GPs reach it over the network
+    web.add_argument("--host", help="address to listen on (default: BIND_HOST, 127.0.0.1)")
     web.set_defaults(func=cmd_gpweb)

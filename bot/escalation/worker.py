@@ -37,6 +37,7 @@ from bot.escalation.failover import check_deadlines
 from bot.escalation.models import DeliveryAttempt
 from bot.escalation.notifiers import DeliveryError, Notifier
 from bot.escalation.sweeps import sweep_disengaged
+from bot.logs import configure as configure_logging
 from bot.settings import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -344,9 +345,7 @@ def main(poll: float = 1.0, lease_seconds: float = 120.0, once: bool = False) ->
     from bot.app import get_services
 
     services = get_services()
-    logging.basicConfig(
-        level=services.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(services.settings.log_level)
     if not services.settings.smtp_host:
         log.warning("SMTP_HOST is not set: e-mails to GPs are written to var/mail/, not sent")
     worker = Worker(services, config=WorkerConfig(lease=timedelta(seconds=lease_seconds)))

@@ -25,6 +25,7 @@ from bot.escalation.ack import acknowledge
 from bot.escalation.briefs import build_brief, page, render_html
 from bot.escalation.followups import FollowUpError, record_followup
 from bot.escalation.links import LinkClaim, LinkError, link, read_token
+from bot.logs import configure as configure_logging
 
 log = logging.getLogger(__name__)
 SERVICES = web.AppKey("services", Services)
@@ -180,16 +181,14 @@ def make_app(services: Services) -> web.Application:
     return app
 
 
-def main(port: int | None = None, host: str = "0.0.0.0") -> int:  # noqa: S104 - a server
+def main(port: int | None = None, host: str | None = None) -> int:
     from bot.app import get_services
 
     services = get_services()
-    logging.basicConfig(
-        level=services.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(services.settings.log_level)
     web.run_app(
         make_app(services),
-        host=host,
+        host=host or services.settings.bind_host,
         port=port or services.settings.gp_web_port,
         print=lambda *_: None,
         access_log=None,

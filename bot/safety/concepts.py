@@ -402,13 +402,29 @@ def _first(tags: list[Tag], after: int = -1, before: int = 10**9) -> Tag | None:
 
 
 def _subject_is_self(text: str, lo: int, pos: int) -> bool | None:
-    """Nearest person reference before ``pos`` in the clause: True self, False other."""
-    seg = text[lo:pos]
+    """Nearest person reference before ``pos`` in the clause (looking back at most
+    200 characters, so long clauses stay linear): True self, False other."""
+    seg = text[max(lo, pos - 200):pos]
     last_self = max((m.end() for m in SELF_SUBJ.finditer(seg)), default=-1)
     last_other = max((m.end() for m in OTHER_SUBJ.finditer(seg)), default=-1)
     if last_self < 0 and last_other < 0:
         return None
     return last_self > last_other
+
+
+MAX_CLAUSE = 300  # characters; a longer run without a boundary is read in pieces
+
+
+def _bounded(cuts: list[int], text: str) -> list[int]:
+    """Extra cuts (at spaces) in any clause longer than MAX_CLAUSE, so that the work per
+    clause is bounded and a long message without punctuation costs linear time."""
+    out = [cuts[0]]
+    for end in cuts[1:]:
+        while end - out[-1] > MAX_CLAUSE:
+            space = text.rfind(" ", out[-1] + MAX_CLAUSE // 2, out[-1] + MAX_CLAUSE)
+            out.append(space + 1 if space > 0 else out[-1] + MAX_CLAUSE)
+        out.append(end)
+    return out
 
 
 def find_concepts(
@@ -420,7 +436,7 @@ def find_concepts(
     """Run the concept layer over one normalised variant of a message."""
     # blank idioms (same length, so offsets stay valid)
     text = IDIOMS.sub(lambda m: "_" * len(m.group(0)), text)
-    cuts = [0] + [m.start() + 1 for m in _BOUND.finditer(text)] + [len(text)]
+    cuts = _bounded([0] + [m.start() + 1 for m in _BOUND.finditer(text)] + [len(text)], text)
     clauses = [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
     out: list[ConceptHit] = []
 
@@ -432,6 +448,15 @@ def find_concepts(
 
     def pos(tags: list[Tag]) -> list[Tag]:  # tags not cancelled by a denial
         return [t for t in tags if not negated(text, t[0], t[1])]
+
+    # Whole-message conditions, asked once: asked per clause they made a long message
+    # of many short clauses quadratic (16 KB of "a, a, ..." took 5 s).
+    whole: dict[str, bool] = {}
+
+    def anywhere(name: str, rx: re.Pattern[str]) -> bool:
+        if name not in whole:
+            whole[name] = rx.search(text) is not None
+        return whole[name]
 
     for ci, (lo, _) in enumerate(clauses):
         # the window: this clause and the next one
@@ -526,7 +551,8 @@ def find_concepts(
         if hq is not None:
             pl = _first(_tags(PLACE, text, hq[1], hi))
             # Landmarks ("how tall is the Eiffel tower?") count only beside distress.
-            if pl is not None and LANDMARK.fullmatch(pl[2]) and not (DISTRESS.search(text) or DEATH.search(text)):
+            if pl is not None and LANDMARK.fullmatch(pl[2]) and not (anywhere("distress", DISTRESS)
+                                                                 or anywhere("death", DEATH)):
                 pl = None
             if pl is not None:
                 add("plan_or_intent", "concept.height_place", "HEIGHT+PLACE", hq, pl)
@@ -563,7 +589,7 @@ def find_concepts(
             dm = (_first(_tags(DEATH, text, at[0], hi)) or _first(_tags(METHOD, text, at[0], hi))
                   or (at if re.search(r"od|overdos|selvmords", at[2]) else None))
             if dm is not None and _subject_is_self(text, lo, at[0]) is not False:
-                if is_past or past.search(text):
+                if is_past or anywhere("past", past):
                     add("past_attempt", "concept.attempt_past", "ATTEMPT+DEATH+PAST", at, dm)
                 elif recent.search(seg):
                     add("self_harm", "concept.attempt_recent", "ATTEMPT+DEATH+RECENT", at, dm)
@@ -580,8 +606,7 @@ def find_concepts(
             if ag is not None:
                 add("abuse", "concept.agent_control", "AGENT+CONTROL", ag, co)
         # ---- violence: who does what to whom
-        games = GAMES.search(text)
-        if games is None:
+        if not anywhere("games", GAMES):
             for v in _tags(VIOLENCE, text, lo, c_hi):
                 if negated(text, v[0], v[1]):
                     continue

@@ -344,8 +344,18 @@ if len(_ids) != len(set(_ids)):  # pragma: no cover - guards the rule tables
     raise ValueError("duplicate rule ids in risk rule tables")
 
 
+# How far around a match the context checks look. Bounded, so that a long message
+# with many matches costs linear time, not quadratic (16 KB of "die die ..." once
+# took 2 s, and 50 KB of another shape 13 minutes, inside Rasa's event loop).
+_LOOK_BACK = 240
+_SENTENCE_REACH = 600
+
+
 def _negated(text: str, start: int, end: int) -> bool:
-    before = text[:start].split()
+    lo = max(0, start - _LOOK_BACK)
+    before = text[lo:start].split()
+    if lo > 0 and before:
+        before = before[1:]  # the first word may be cut
     for tok in reversed(before[-10:]):
         if tok in NEGATIONS:
             return True
@@ -356,15 +366,25 @@ def _negated(text: str, start: int, end: int) -> bool:
 
 
 def _sentence(text: str, start: int, end: int) -> str:
-    s = text.rfind(" . ", 0, start)
-    e = text.find(" . ", end)
-    return text[s + 1 if s >= 0 else 0: e if e >= 0 else len(text)]
+    lo, hi = max(0, start - _SENTENCE_REACH), min(len(text), end + _SENTENCE_REACH)
+    s = text.rfind(" . ", lo, start)
+    e = text.find(" . ", end, hi)
+    return text[s + 1 if s >= 0 else lo: e if e >= 0 else hi]
 
 
-def _classify(c: _Compiled, text: str, m: re.Match[str]) -> str | None:
+def _classify(c: _Compiled, text: str, m: re.Match[str],
+              whole: dict[object, bool]) -> str | None:
+    """``whole`` memoises the message-level conditions for this text (asked once, not
+    once per match)."""
     r = c.rule
-    if (c.unless is not None and c.unless.search(text)
-            and not (r.distress_overrides and DISTRESS.search(text))):
+
+    def anywhere(rx: re.Pattern[str]) -> bool:
+        if rx not in whole:
+            whole[rx] = rx.search(text) is not None
+        return whole[rx]
+
+    if (c.unless is not None and anywhere(c.unless)
+            and not (r.distress_overrides and anywhere(DISTRESS))):
         return None
     if r.negatable and _negated(text, m.start(), m.end()):
         return None
@@ -409,12 +429,13 @@ def detect(text: str, lang: str | None = None) -> RiskResult:
     for variant in variants:
         hits: list[tuple[int, int, str, str]] = []  # start, end, category, rule id
         denied: list[tuple[int, int]] = []  # suicide/self-harm hits cancelled by a denial
+        whole: dict[object, bool] = {}
         for c in _COMPILED:
             # ``requires`` is a message-level condition: test it first (cheap prefilter).
             if c.requires is not None and not c.requires.search(variant):
                 continue
             for m in c.rx.finditer(variant):
-                category = _classify(c, variant, m)
+                category = _classify(c, variant, m, whole)
                 if category is not None:
                     hits.append((m.start(), m.end(), category, c.rule.id))
                 elif (c.rule.category in _HEDGEABLE and c.rule.negatable
@@ -422,7 +443,7 @@ def detect(text: str, lang: str | None = None) -> RiskResult:
                     denied.append((m.start(), m.end()))
         if denied and not hits:
             for s, e in denied:
-                h = _HEDGE.search(variant, e)
+                h = _HEDGE.search(variant, e, e + _LOOK_BACK)
                 if h:
                     hits.append((s, h.end(), "passive_ideation", "hedged_denial"))
                     break

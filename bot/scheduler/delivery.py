@@ -57,22 +57,25 @@ class RasaTrigger:
     proxy-environment scan and header merging to every call, a third of a reminder's
     cost when thousands fall due in the same minute."""
 
-    def __init__(self, rasa_url: str, timeout: float = 10.0, connections: int = 32) -> None:
+    def __init__(self, rasa_url: str, token: str = "", timeout: float = 10.0,
+                 connections: int = 32) -> None:
         import urllib3
 
         self.rasa_url = rasa_url.rstrip("/")
+        self._token = f"&token={quote(token, safe='')}" if token else ""
         self.timeout = urllib3.Timeout(total=timeout)
         self._pool = urllib3.PoolManager(maxsize=connections, retries=False)
 
     def __call__(self, sender_id: str, channel: str, intent: str, entities: dict[str, Any]) -> None:
         url = (f"{self.rasa_url}/conversations/{quote(sender_id, safe='')}/trigger_intent"
-               f"?output_channel={quote(channel, safe='')}")
+               f"?output_channel={quote(channel, safe='')}{self._token}")
         resp = self._pool.request("POST", url, body=json.dumps({"name": intent,
                                                                  "entities": entities}),
                                   headers={"Content-Type": "application/json"},
                                   timeout=self.timeout)
         if resp.status >= 400:
-            raise RuntimeError(f"Rasa answered {resp.status}: {resp.data[:200]!r}")
+            raise RuntimeError(f"Rasa answered {resp.status}"
+                               + (" (RASA_API_TOKEN wrong or missing)" if resp.status == 401 else ""))
 
 
 @dataclass(frozen=True)

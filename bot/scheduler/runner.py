@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from bot.checkins.models import ReminderPreference
 from bot.db import Database, make_engine
 from bot.db.models import Patient
+from bot.logs import configure as configure_logging
 from bot.scheduler.delivery import (
     Outcome,
     RasaTrigger,
@@ -97,7 +98,7 @@ def runtime() -> Runtime:
 
             services = get_services()
             _runtime = Runtime(services.db, ReminderService(services.settings, services.clock),
-                               RasaTrigger(services.settings.rasa_url))
+                               RasaTrigger(services.settings.rasa_url, services.settings.rasa_api_token))
         return _runtime
 
 
@@ -300,13 +301,12 @@ def run_scheduler(stop_event: threading.Event | None = None) -> int:
     from bot.app import get_services
 
     services = get_services()
-    logging.basicConfig(level=services.settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(services.settings.log_level)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     db = scheduler_database(services.settings.database_url)
     scheduler = build_scheduler(db, "background")
     rt = Runtime(db, ReminderService(services.settings, services.clock),
-                 RasaTrigger(services.settings.rasa_url), scheduler)
+                 RasaTrigger(services.settings.rasa_url, services.settings.rasa_api_token), scheduler)
     install_runtime(rt)
     loop = SyncLoop(scheduler, rt)
     scheduler.start(paused=True)

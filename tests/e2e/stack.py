@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +14,7 @@ import requests
 from bot.rasa_model import ensure_model
 from bot.safety.model import ensure_risk_model
 from bot.settings import REPO_ROOT
+from bot.supervisor import server_commands
 from tests.ports import free_port
 
 __all__ = ["Stack", "buttons", "free_port", "texts"]
@@ -32,12 +33,19 @@ class Stack:
     # Channels: the credentials file Rasa starts with (credentials.yml lists REST,
     # socket.io and Telegram; Telegram stays off unless extra_env sets TELEGRAM_TOKEN).
     credentials: Path = REPO_ROOT / "credentials.yml"
-    rasa_args: list[str] = field(default_factory=list)
+    # The tokens the servers require (as `bot run` makes them: random, per stack).
+    rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    action_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     _spawned: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    def api(self, path: str) -> str:
+        """A URL of Rasa's HTTP API, with the token it requires."""
+        sep = "&" if "?" in path else "?"
+        return f"{self.rasa_url}{path}{sep}token={self.rasa_token}"
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -57,6 +65,9 @@ class Stack:
             "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
             "TELEGRAM_WEBHOOK_URL": "",
             "TELEGRAM_WEBHOOK_SECRET": "",
+            "RASA_API_TOKEN": self.rasa_token,
+            "ACTION_SERVER_TOKEN": self.action_token,
+            "BIND_HOST": "127.0.0.1",
         })
         env.update(self.extra_env)
         return env
@@ -76,17 +87,13 @@ class Stack:
     def start(self, timeout: float = 240) -> Stack:
         model = ensure_model(quiet=True)
         ensure_risk_model(REPO_ROOT, quiet=True)  # built here, loaded by each process
-        py = sys.executable
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text((REPO_ROOT / "endpoints.yml").read_text().replace(
             "max_session_events: 150", f"max_session_events: {self.max_session_events}"))
-        self._spawn("actions", [py, "-m", "rasa_sdk", "--actions", "actions",
-                                "--port", str(self.action_port)])
-        self._spawn("rasa", [py, "-m", "rasa", "run", "--enable-api", "--model", str(model),
-                             "--endpoints", str(endpoints), "--credentials", str(self.credentials),
-                             "--port", str(self.rasa_port), *self.rasa_args])
+        for name, cmd in server_commands(model, endpoints, self.credentials).items():
+            self._spawn(name, cmd)  # exactly what `make run` starts
         deadline = time.monotonic() + timeout
-        for url in (f"http://127.0.0.1:{self.action_port}/health", f"{self.rasa_url}/status"):
+        for url in (f"http://127.0.0.1:{self.action_port}/health", self.api("/status")):
             while True:
                 for proc, log in zip(self.procs, self.logs, strict=True):
                     if proc.poll() is not None:

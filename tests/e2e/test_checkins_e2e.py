@@ -114,13 +114,13 @@ def test_reminder_arrives_through_trigger_intent(stack: Stack) -> None:
     with db.session() as s:
         pid = s.execute(select(Patient.id).join(Patient.identities)
                         .where(Patient.identities.any(sender_id="ck3"))).scalars().first()
-    out = deliver(db, reminders, RasaTrigger(stack.rasa_url), pid, "daily",
+    out = deliver(db, reminders, RasaTrigger(stack.rasa_url, stack.rasa_token), pid, "daily",
                   lambda state: Decision(True, "due", kind="mood", slot="2026-03-02"))
     assert out.sent
-    again = deliver(db, reminders, RasaTrigger(stack.rasa_url), pid, "daily",
+    again = deliver(db, reminders, RasaTrigger(stack.rasa_url, stack.rasa_token), pid, "daily",
                     lambda state: Decision(True, "due", kind="mood", slot="2026-03-02"))
     assert again.reason == "already_sent"
-    tracker = requests.get(f"{stack.rasa_url}/conversations/ck3/tracker", timeout=30).json()
+    tracker = requests.get(stack.api("/conversations/ck3/tracker"), timeout=30).json()
     said = [e.get("text") or "" for e in tracker["events"] if e["event"] == "bot"]
     assert any("daily check-in" in t for t in said)
     with db.session() as s:
@@ -196,7 +196,7 @@ def test_reminder_at_the_chosen_time_across_a_restart_of_every_process(
         restarted_at = datetime.now(timezone.utc)
 
         def reminders_said() -> list[dict]:
-            events = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker",
+            events = requests.get(stack.api(f"/conversations/{sender}/tracker"),
                                   timeout=30).json()["events"]
             return [e for e in events if e["event"] == "bot"
                     and "it's time for" in (e.get("text") or "")]

@@ -131,7 +131,7 @@ def test_link_consent_and_module_1_over_telegram(stack: Stack, fake: FakeTelegra
 def test_proactive_message_goes_out_over_telegram(stack: Stack, fake: FakeTelegram) -> None:
     n = len(fake.texts(CHAT))
     resp = requests.post(
-        f"{stack.rasa_url}/conversations/{CHAT}/trigger_intent?output_channel=telegram",
+        stack.api(f"/conversations/{CHAT}/trigger_intent?output_channel=telegram"),
         json={"name": "progress", "entities": {}}, timeout=30)
     assert resp.status_code == 200, resp.text
     fake.wait_for(lambda: len(fake.texts(CHAT)) > n, timeout=20)

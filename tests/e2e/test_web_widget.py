@@ -50,8 +50,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, str]
     db.dispose()
     web_port = free_port()
     stack = Stack(workdir=workdir, database_url=url, rasa_port=free_port(),
-                  action_port=free_port(), extra_env={"WEB_PORT": str(web_port)},
-                  rasa_args=["--cors", "*"])  # as `make run` starts it: the page is another origin
+                  action_port=free_port(), extra_env={"WEB_PORT": str(web_port)})
+    # As `make run` starts it: the page is another origin, the only one Rasa allows.
     stack.start()
     try:
         stack.spawn("web", [sys.executable, "-m", "bot", "web", "--host", "127.0.0.1"])
