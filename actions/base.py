@@ -13,19 +13,22 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.app import Services, get_services
 from bot.audit import audit
 from bot.checkins.parsing import is_plain_answer
-from bot.db.models import Patient
-from bot.enrolment import find_patient, latest_consent
+from bot.db.models import ConsentRecord, Patient
+from bot.enrolment import find_patient, latest_consent, record_consent
 from bot.replies import Button, Reply, intent_payload
+from bot.safety.answers import NOT_SAFE, read_typed_safety
 from bot.safety.decision import ASK, CRISIS, Decision, decide
 
 log = logging.getLogger(__name__)
@@ -119,6 +122,50 @@ def fail_safe(run: RunFn) -> RunFn:
     return wrapper
 
 
+TRANSCRIPT_MESSAGES = 8
+TRANSCRIPT_CHARS = 600
+
+
+def transcript(tracker: Tracker, limit: int = TRANSCRIPT_MESSAGES) -> list[dict[str, str]]:
+    """The last ``limit`` messages of this session, the patient's and the bot's, with
+    their times (UTC, ISO 8601): what the GP reads around a risk message. A button
+    press shows as the button's intent, not as a raw payload."""
+    out: list[dict[str, str]] = []
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "session_started":
+            break
+        if kind not in ("user", "bot"):
+            continue
+        text = str(event.get("text") or "").strip()
+        if kind == "user" and text.startswith("/"):
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or "button"
+            text = f"(tapped: {intent.replace('_', ' ')})"
+        if not text:
+            continue
+        stamp = event.get("timestamp")
+        at = (datetime.fromtimestamp(float(stamp), timezone.utc).isoformat(timespec="seconds")
+              if isinstance(stamp, (int, float)) else "")
+        out.append({"at": at, "who": "patient" if kind == "user" else "bot",
+                    "text": text[:TRANSCRIPT_CHARS]})
+        if len(out) >= limit:
+            break
+    return list(reversed(out))
+
+
+def first_action_of_turn(tracker: Tracker) -> bool:
+    """Is this action the first to answer the latest user message? (Not a form's
+    submit, nor an action after the one that just opened a risk conversation: the
+    message that opened it is not also its answer.)"""
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind == "action" and event.get("name") not in ("action_listen", None):
+            return False
+    return True
+
+
 def recent_messages(tracker: Tracker, limit: int = 2) -> list[str]:
     """The patient's typed messages before the latest one, in this session and since
     the last risk response (those were handled): the context the risk decision reads."""
@@ -180,10 +227,16 @@ def safety_net(ctx: Ctx, dispatcher: CollectingDispatcher, where: str,
     # A bare check-in answer ("more than half the days") says nothing about risk on
     # its own (the rules still read it; PHQ-9 item 9 has its own rule).
     rules_only = rules_only or (ctx.intent in ("phq_answer", "mood_answer") and is_plain_answer(text))
-    decision = decide(text, ctx.lang, recent_messages(ctx.tracker), rules_only=rules_only)
+    open_risk = ctx.services.safety.open_conversation(ctx.session, ctx.patient, ctx.channel,
+                                                      ctx.tracker.sender_id)
+    if ctx.intent == "not_safe" and not open_risk and read_typed_safety(text, ctx.intent) == NOT_SAFE:
+        # "I'm not safe" with no question open is a disclosure wherever it is typed (a
+        # free-text step included): the full crisis response, not the direct question.
+        decision = Decision(CRISIS, "active_ideation", 1.0, ["said they are not safe"], "statement")
+    else:
+        decision = decide(text, ctx.lang, recent_messages(ctx.tracker), rules_only=rules_only)
     if decision.action == ASK:
-        if ctx.tracker.get_slot(CLARIFY_SLOT) or ctx.services.safety.open_conversation(
-                ctx.session, ctx.patient, ctx.channel, ctx.tracker.sender_id):
+        if ctx.tracker.get_slot(CLARIFY_SLOT) or open_risk:
             # Already asked (this message is the answer: answer_clarify), or a risk
             # conversation is open and waits for "are you safe?" (the safety answer).
             return None
@@ -195,7 +248,8 @@ def safety_net(ctx: Ctx, dispatcher: CollectingDispatcher, where: str,
                 ctx.intent, decision.source)
     outcome = ctx.services.safety.handle_risk(
         ctx.session, ctx.patient, ctx.channel, ctx.tracker.sender_id, text, decision.as_result(),
-        context=where, message_id=ctx.tracker.latest_message.get("message_id"))
+        context=where, message_id=ctx.tracker.latest_message.get("message_id"),
+        transcript=transcript(ctx.tracker))
     if ctx.patient is not None:
         ctx.services.program.hold_place(ctx.session, ctx.patient)
     send(dispatcher, outcome.replies)
@@ -229,6 +283,56 @@ def consent_replies(ctx: Ctx, intro_key: str = "consent_prompt") -> list[Reply]:
     ]
 
 
+# Typed answers to the consent question that mean "no" (the decline button's own label
+# is read too). A "no" here must not send the whole agreement again.
+DECLINE_TYPED = frozenset({
+    "no", "nope", "nah", "no thanks", "no thank you", "not now", "not yet", "not today",
+    "later", "maybe later", "not for me", "i dont want to", "i don't want to",
+    "nei", "nei takk", "ikke nå", "ikke na", "ikke enda", "ikke ennå", "senere",
+    "kanskje senere", "nei ikke nå",
+})
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.casefold().replace("’", "'").strip(" .!?,").split())
+
+
+def declined_consent(ctx: Ctx) -> bool:
+    """Has the patient's latest consent decision been "declined"?"""
+    assert ctx.patient is not None
+    latest = ctx.session.execute(
+        select(ConsentRecord.decision).where(ConsentRecord.patient_id == ctx.patient.id)
+        .order_by(ConsentRecord.at.desc(), ConsentRecord.id.desc()).limit(1)).scalar()
+    return latest == "declined"
+
+
+def reads_as_decline(ctx: Ctx) -> bool:
+    if ctx.is_payload:
+        return ctx.intent == "consent_decline"
+    consent = ctx.services.content.consent(ctx.lang)
+    text = _plain(ctx.text)
+    return (ctx.intent in ("consent_decline", "deny") or text in DECLINE_TYPED
+            or text == _plain(consent.decline_label))
+
+
+def consent_gate(ctx: Ctx) -> list[Reply]:
+    """What a linked patient who has not agreed gets instead of the program: a typed
+    "no" is a decline (recorded, answered kindly); after a decline, a short reminder
+    of how to read the agreement again, not the whole text each time; otherwise the
+    agreement."""
+    assert ctx.patient is not None
+    if reads_as_decline(ctx):
+        if not declined_consent(ctx):
+            consent = ctx.services.content.consent(ctx.lang)
+            record_consent(ctx.session, ctx.patient, consent.version, ctx.lang, consent.text,
+                           "declined", ctx.services.clock.now())
+        return [Reply(ctx.t("consent_declined"))]
+    if declined_consent(ctx):
+        return [Reply(ctx.t("consent_still_declined"), (
+            Button(ctx.t("consent_read_again_button"), intent_payload("show_consent")),))]
+    return consent_replies(ctx, "consent_required")
+
+
 def share_pending(ctx: Ctx) -> bool:
     if ctx.patient is None or ctx.patient.status != "consented":
         return False
@@ -259,6 +363,7 @@ class PatientAction(Action, metaclass=abc.ABCMeta):
     requires_consent = True
     safety_net = True  # run the detector on the message first (off for the risk action itself)
     takes_clarify_answer = True  # a pending direct risk question is answered here first
+    takes_safety_answer = True  # while "are you safe right now?" is open, typed text answers it
 
     @abc.abstractmethod
     def name(self) -> str: ...
@@ -294,6 +399,16 @@ class PatientAction(Action, metaclass=abc.ABCMeta):
                 if answered is not None:
                     return answered
                 return [*self._gated(ctx, dispatcher), SlotSet(CLARIFY_SLOT, None)]
+            # "Are you safe right now?" is open: whatever the dialogue made of it, a
+            # typed message is the answer ("not really" is not a goodbye, "i dont know"
+            # is not a request for help). Doubt asks again; it never closes.
+            if (self.takes_safety_answer and ctx.patient is not None and not ctx.is_payload
+                    and ctx.text.strip() and first_action_of_turn(tracker)
+                    and ctx.services.safety.is_open(ctx.patient)):
+                send(dispatcher, ctx.services.safety.answer(
+                    ctx.session, ctx.patient, ctx.channel, tracker.sender_id,
+                    read_typed_safety(ctx.text, ctx.intent), said=ctx.text))
+                return [SlotSet("awaiting_text", False), SlotSet("workbook_text", None)]
             return self._gated(ctx, dispatcher)
 
     def _gated(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
@@ -302,6 +417,6 @@ class PatientAction(Action, metaclass=abc.ABCMeta):
             dispatcher.utter_message(text=ctx.t("need_code"))
             return []
         if self.requires_consent and ctx.patient is not None and ctx.patient.status != "consented":
-            send(dispatcher, consent_replies(ctx, "consent_required"))
+            send(dispatcher, consent_gate(ctx))
             return []
         return self.act(ctx, dispatcher)

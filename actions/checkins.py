@@ -312,6 +312,9 @@ class ValidateMoodForm(_ValidateCheckin):
         if slot == "mood_note":
             if not raw.strip() or is_skip(raw):
                 return [SlotSet(slot, NO_NOTE)]
+            if is_payload(raw):
+                # A button tapped twice (or an old one) is not a note: asked again.
+                return [SlotSet(slot, None)]
             return [SlotSet(slot, raw.strip()[:2000])]
         return []
 
@@ -319,6 +322,8 @@ class ValidateMoodForm(_ValidateCheckin):
 # ---- when a form ends: finished, stopped, or interrupted by risk ------------------------
 
 class ActionCheckinSubmit(PatientAction):
+    takes_safety_answer = False  # runs after a form, on the form's last answer
+
     def name(self) -> str:
         return "action_checkin_submit"
 

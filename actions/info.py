@@ -4,7 +4,7 @@ from __future__ import annotations
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import Ctx, PatientAction, menu_buttons, send
+from actions.base import Ctx, PatientAction, consent_gate, menu_buttons, send
 from actions.program import run_program_intent
 from bot.db.models import Gp
 from bot.modules.program import match_option
@@ -46,9 +46,7 @@ class ActionHelpAnyone(PatientAction):
         if ctx.patient is None:
             send(dispatcher, [Reply(ctx.t("need_code"))])
         elif ctx.patient.status != "consented":
-            from actions.base import consent_replies
-
-            send(dispatcher, consent_replies(ctx, "consent_required"))
+            send(dispatcher, consent_gate(ctx))
         else:
             send(dispatcher, info_replies(ctx, "help"))
         return []
@@ -76,10 +74,8 @@ class ActionChitchat(PatientAction):
         if awaiting == "text" and intent in ANSWER_LIKE and not ctx.is_payload:
             return run_program_intent(ctx, dispatcher, "answer", ctx.text)
         if ctx.patient.status != "consented":
-            from actions.base import consent_replies
-
             greeting = [Reply(ctx.t("greet_known"))] if intent == "greet" else []
-            send(dispatcher, greeting + consent_replies(ctx, "consent_required"))
+            send(dispatcher, greeting + consent_gate(ctx))
             return []
         gp = ctx.session.get(Gp, ctx.patient.gp_id)
         if intent == "greet":
@@ -107,7 +103,8 @@ class ActionFallback(PatientAction):
         assert ctx.patient is not None
         if ctx.services.safety.is_open(ctx.patient):
             send(dispatcher, ctx.services.safety.answer(ctx.session, ctx.patient, ctx.channel,
-                                                        ctx.tracker.sender_id, "unclear"))
+                                                        ctx.tracker.sender_id, "unclear",
+                                                        said=ctx.text))
             return [SlotSet("awaiting_text", False)]
         awaiting = _awaiting(ctx)
         if awaiting == "text" and not ctx.is_payload:

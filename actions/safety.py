@@ -15,6 +15,7 @@ from actions.base import (
     audit_decision,
     recent_messages,
     send,
+    transcript,
 )
 from bot.replies import Button, Reply, intent_payload
 from bot.safety import RiskResult
@@ -22,12 +23,11 @@ from bot.safety.answers import (
     NO,
     NOT_SAFE,
     SAFE,
-    UNCLEAR,
     YES,
     read_clarify_answer,
-    read_safety_answer,
+    read_typed_safety,
 )
-from bot.safety.decision import ASK, CRISIS, decide
+from bot.safety.decision import ASK, CRISIS, decide, is_junk
 
 
 def risk_from_parse(latest: dict[str, Any], text: str, detected: RiskResult,
@@ -69,6 +69,7 @@ class ActionRiskResponse(PatientAction):
     requires_consent = False
     safety_net = False
     takes_clarify_answer = False  # it asks the question
+    takes_safety_answer = False  # a new disclosure while one is open is handled in full
 
     def name(self) -> str:
         return "action_risk_response"
@@ -96,7 +97,8 @@ class ActionRiskResponse(PatientAction):
                                                      ctx.tracker.sender_id):
                 # The bot has asked "are you safe right now?": this is the answer.
                 send(dispatcher, ctx.services.safety.answer(
-                    ctx.session, ctx.patient, ctx.channel, ctx.tracker.sender_id, reading))
+                    ctx.session, ctx.patient, ctx.channel, ctx.tracker.sender_id, reading,
+                    said=text))
                 return done
             if reading != NOT_SAFE:
                 # Unsure: ask directly (asking about suicide does not raise risk) rather
@@ -115,7 +117,8 @@ class ActionRiskResponse(PatientAction):
             context = f"form:{context}"
         outcome = ctx.services.safety.handle_risk(
             ctx.session, ctx.patient, ctx.channel, ctx.tracker.sender_id, text, result,
-            context=context, message_id=ctx.tracker.latest_message.get("message_id"))
+            context=context, message_id=ctx.tracker.latest_message.get("message_id"),
+            transcript=transcript(ctx.tracker))
         if ctx.patient is not None:
             ctx.services.program.hold_place(ctx.session, ctx.patient)
         send(dispatcher, outcome.replies)
@@ -125,16 +128,6 @@ class ActionRiskResponse(PatientAction):
 # A short command typed instead of an answer: the question is asked again, not dropped.
 _NOT_AN_ANSWER = frozenset({"continue_program", "skip", "pause", "repeat", "menu", "help",
                             "progress", "greet"})
-
-
-def read_typed_safety(text: str, nlu_intent: str | None) -> str:
-    """A typed answer to "are you safe right now?": the words decide, not the
-    classifier alone. A plain reading wins; doubt never closes the risk conversation
-    (asked again), and a classifier's "not safe" stands (if unsure, escalate)."""
-    typed = read_safety_answer(text)
-    if typed != UNCLEAR:
-        return typed
-    return NOT_SAFE if nlu_intent == "not_safe" else UNCLEAR
 
 
 def answer_clarify(ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType] | None:
@@ -155,6 +148,10 @@ def answer_clarify(ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType
         return _declined(ctx, dispatcher)
     if typed != YES and ctx.intent in _NOT_AN_ANSWER and len(ctx.text.split()) <= 3:
         return ask_directly(ctx, dispatcher)  # "next", "menu": the question still stands
+    if typed != YES and is_junk(ctx.text):
+        # Random letters are no answer and no reason to page a GP (a rule hit inside
+        # them is noticed by asking, as decide() does): the question stands.
+        return ask_directly(ctx, dispatcher)
     return ActionRiskResponse().respond(ctx, dispatcher, True,
                                         previous_free_text(ctx.tracker, skip=1))
 
@@ -190,5 +187,6 @@ class ActionSafetyAnswer(PatientAction):
                 ctx, dispatcher, True, ctx.text if not ctx.is_payload else
                 previous_free_text(ctx.tracker) or ctx.text)
         send(dispatcher, ctx.services.safety.answer(ctx.session, ctx.patient, ctx.channel,
-                                                    ctx.tracker.sender_id, answer))
+                                                    ctx.tracker.sender_id, answer,
+                                                    said=ctx.text))
         return [SlotSet("awaiting_text", False)]

@@ -80,10 +80,13 @@ def cmd_patients_invite(args: argparse.Namespace, out: TextIO) -> int:
                 raise EnrolmentError(f"no patient {args.patient!r}")
         invite = invite_patient(session, gp, SystemClock().now(), svc.settings.invite_ttl_days,
                                 language=args.language, timezone=args.timezone or None,
-                                patient=patient)
+                                patient=patient, contact_route=args.contact)
         code = format_code(invite.code)
         print(f"patient: {invite.patient.ref} (GP: {gp.name}, timezone "
               f"{invite.patient.timezone})", file=out)
+        if not invite.patient.contact_route:
+            print("contact route: none given; risk briefs will say to use the practice record "
+                  "(add one with --contact 'phone ...')", file=out)
         print(f"invite code: {code}  (one use, expires {invite.expires_at:%Y-%m-%d})", file=out)
         print(f"telegram: https://t.me/{svc.settings.telegram_bot_username}?start={invite.code}", file=out)
         print(f"web or REST: send  /start {code}", file=out)
@@ -220,6 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     inv.add_argument("--gp", required=True, help="GP id or e-mail")
     inv.add_argument("--language", default="en")
     inv.add_argument("--patient", help="existing patient ref, to link another channel")
+    inv.add_argument("--contact", help="how the practice reaches the patient when risk is "
+                     "raised, e.g. 'phone 412 34 567' or 'use the practice record'")
     inv.add_argument("--timezone", help="the patient's IANA timezone for reminders "
                                         "(default: the practice's, e.g. Europe/Oslo)")
     inv.set_defaults(func=cmd_patients_invite)

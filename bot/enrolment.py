@@ -91,16 +91,38 @@ class NewInvite:
     expires_at: datetime
 
 
+PRACTICE_RECORD = "use the practice record"
+MAX_CONTACT_ROUTE = 200
+
+
+def clean_contact_route(value: str | None) -> str | None:
+    """The contact route a GP gives at invite ("phone 412 34 567", "use the practice
+    record"); None when not given. Raises EnrolmentError for an unusable value."""
+    if value is None:
+        return None
+    value = " ".join(value.split())
+    if not value:
+        return None
+    if len(value) > MAX_CONTACT_ROUTE:
+        raise EnrolmentError(f"--contact is longer than {MAX_CONTACT_ROUTE} characters")
+    return value
+
+
 def invite_patient(session: Session, gp: Gp, now: datetime, ttl_days: int, language: str = "en",
-                   timezone: str | None = None, patient: Patient | None = None) -> NewInvite:
+                   timezone: str | None = None, patient: Patient | None = None,
+                   contact_route: str | None = None) -> NewInvite:
     """Creates a patient (or reuses one, to link another channel) and a one-time code."""
+    contact_route = clean_contact_route(contact_route)
+    if patient is not None and contact_route:
+        patient.contact_route = contact_route
     if patient is None:
         while True:
             ref = new_ref()
             if not session.execute(select(Patient).where(Patient.ref == ref)).scalar_one_or_none():
                 break
         patient = Patient(ref=ref, gp_id=gp.id, language=language,
-                          timezone=timezone or gp.practice.timezone, status="invited", created_at=now)
+                          timezone=timezone or gp.practice.timezone, status="invited", created_at=now,
+                          contact_route=contact_route)
         session.add(patient)
         session.flush()
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))

@@ -336,3 +336,67 @@ def test_a_failing_action_still_gives_the_crisis_numbers(
     domain = yaml.safe_load((REPO_ROOT / "domain.yml").read_text())
     static = domain["responses"]["utter_crisis_numbers"][0]["text"]
     assert "113" in static and "116 123" in static
+
+
+@pytest.mark.parametrize("typed", ["no", "Not now", "nei", "No thanks.", "ikke nå"])
+def test_a_typed_no_declines_consent_and_the_agreement_is_not_sent_again(
+        services: Services, code: str, typed: str) -> None:
+    run(ActionStart(), tracker(f"/start {code}", "start"))
+    # However the NLU classified it, a typed "no" before consent is a decline.
+    _, msgs = run(ActionProgram(), tracker(typed, "deny" if typed == "no" else "nlu_fallback"))
+    assert "completely fine" in all_text(msgs)
+    assert "/consent_agree" not in payloads(msgs)
+    with services.db.session() as s:
+        decisions = s.execute(select(AuditLog.action).where(
+            AuditLog.action.like("consent_%"))).scalars().all()
+    assert decisions == ["consent_declined"]
+    # Afterwards a short reminder with a way back, not the whole agreement each time.
+    _, msgs = run(ActionChitchat(), tracker("hello", "greet"))
+    assert "chose not to start" in all_text(msgs) and "/show_consent" in payloads(msgs)
+    assert "/consent_agree" not in payloads(msgs)
+    # Reading it again and agreeing still works.
+    _, msgs = run(ActionShowConsent(), tracker("/show_consent", "show_consent"))
+    assert "/consent_agree" in payloads(msgs)
+    _, msgs = run(ActionConsent(), tracker("/consent_agree", "consent_agree"))
+    with services.db.session() as s:
+        assert s.execute(select(Patient)).scalar_one().status == "consented"
+
+
+def test_before_any_decision_other_messages_get_the_agreement(services: Services, code: str) -> None:
+    run(ActionStart(), tracker(f"/start {code}", "start"))
+    _, msgs = run(ActionChitchat(), tracker("hello", "greet"))
+    assert "/consent_agree" in payloads(msgs) and "/consent_decline" in payloads(msgs)
+
+
+def test_random_letters_after_the_direct_question_ask_again_and_page_nobody(
+        services: Services, code: str) -> None:
+    """Junk is no answer to "are you having thoughts of ending your life?" and no
+    reason to page a GP (it once raised urgent pages under the hostile benchmark)."""
+    import random
+    import string
+
+    consented(code)
+    rnd = random.Random(3)
+    junk = "".join(rnd.choice(string.ascii_letters + "    ") for _ in range(4000))
+    t = tracker(junk, "nlu_fallback", slots={"awaiting_text": False, "risk_clarify": True})
+    t.events.insert(0, {"event": "user", "text": "everything is grey and pointless",
+                        "parse_data": {}, "input_channel": "rest"})
+    _, msgs = run(ActionChitchat(), t)
+    assert "thoughts of ending your life" in all_text(msgs)
+    with services.db.session() as s:
+        assert s.execute(select(RiskEvent)).first() is None
+        assert s.execute(select(Escalation).where(Escalation.kind == "risk")).first() is None
+
+
+def test_requests_inside_a_free_text_step_go_where_their_rules_send_them() -> None:
+    """The free-text step hands a request to the action its rule names (read from
+    stories/), so a new rule needs no change in the step."""
+    from actions.program import rule_actions
+
+    actions = rule_actions()
+    assert actions["log_mood"] == "action_checkin"
+    assert actions["start_phq9"] == "action_checkin"
+    assert actions["crisis_numbers"] == "utter_crisis_numbers"
+    assert actions["not_safe"] == "action_safety_answer"
+    names = set(DOMAIN["actions"]) | set(DOMAIN["responses"])
+    assert set(actions.values()) <= names | {"action_deactivate_loop"}

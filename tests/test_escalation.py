@@ -600,3 +600,67 @@ def test_cli_commands(services: Services, clock: FrozenClock) -> None:
     assert "followup_due" not in run("escalations", "list", "--open")
     with services.db.session() as s:
         assert s.execute(select(FollowUp)).scalar_one().note == "ok"
+
+
+def test_a_risk_brief_tells_the_gp_what_happened_and_how_to_reach_the_patient(
+        services: Services, clock: FrozenClock) -> None:
+    """Built as the bot builds it (SafetyService.handle_risk, then the answer): for a
+    patient who shares the workbook, the brief says so and shows the recent exercise
+    answer; it shows the triggering message and the ones around it with times in the
+    practice's timezone, what was read and why, what the bot did, what the patient
+    answered, and the contact route given at invite."""
+    from bot.safety import detect
+
+    patient_id, _ = make_patient(services)
+    now = clock.now()  # 09:00 UTC = 10:00 in Oslo (winter)
+    with services.db.session() as s:
+        patient = get_patient(s, patient_id)
+        patient.contact_route = "mobile 412 34 567 (ok to leave a message)"
+        s.add(WorkbookEntry(patient_id=patient_id, module_id="m2", step_id="s1",
+                            prompt="What went through your mind?",
+                            answer="That I keep wanting to cut again", created_at=now))
+        text = "i have the pills ready for tonight"
+        before = [{"at": (now - timedelta(minutes=3)).isoformat(), "who": "bot",
+                   "text": "How are you feeling this evening?"},
+                  {"at": (now - timedelta(minutes=2)).isoformat(), "who": "patient",
+                   "text": "bad. really bad"}]
+        outcome = services.safety.handle_risk(s, patient, "rest", "p1", text, detect(text),
+                                              context="module_step", transcript=[
+                                                  *before, {"at": now.isoformat(), "who": "patient",
+                                                            "text": text}])
+        clock.advance(timedelta(minutes=1))
+        services.safety.answer(s, patient, "rest", "p1", "safe", said="yes i'm safe for now")
+        esc_id = outcome.escalation_id
+    with services.db.session() as s:
+        brief = build_brief(s, services.content, s.get(Escalation, esc_id))
+    text_out = render_text(brief)
+    html_out = render_html(brief)
+    for out in (text_out, html_out):
+        assert "chose not to share" not in out
+        assert "That I keep wanting to cut again" in out
+        assert "bad. really bad" in out and "i have the pills ready for tonight" in out
+        assert "09:58" in out and "10:00" in out and "10:01" in out  # Europe/Oslo times
+        assert "Europe/Oslo" in out
+        assert "plan or intent" in out
+        assert "sent the crisis numbers" in out
+        assert "yes i&#x27;m safe for now" in out or "yes i'm safe for now" in out
+        assert "said they are safe" in out
+        assert "mobile 412 34 567" in out
+    assert "raised: 2026-03-02 10:00" in text_out
+
+
+def test_a_risk_brief_without_a_contact_route_says_to_use_the_practice_record(
+        services: Services) -> None:
+    patient_id, _ = make_patient(services, share_workbook=False)
+    from bot.safety import detect
+
+    with services.db.session() as s:
+        text = "i want to kill myself"
+        outcome = services.safety.handle_risk(s, get_patient(s, patient_id), "rest", "p2", text,
+                                              detect(text), context="free_chat")
+        esc_id = outcome.escalation_id
+    with services.db.session() as s:
+        out = render_text(build_brief(s, services.content, s.get(Escalation, esc_id)))
+    assert "use the practice record" in out and "has not answered yet" in out
+    assert "i want to kill myself" in out  # the triggering message, even without a transcript
+    assert "chose not to share" in out

@@ -19,6 +19,9 @@ from bot.safety.answers import read_clarify_answer, read_safety_answer
     ("maybe", "unclear"), ("i don't know", "unclear"), ("jeg vet ikke", "unclear"),
     ("no, i'm fine", "unclear"), ("yes but i'm scared", "unclear"), ("i want to be safe", "unclear"),
     ("", "unclear"), ("hmm", "unclear"),
+    ("maybe not", "not_safe"), ("probably not", "not_safe"), ("i dont think so", "not_safe"),
+    ("kanskje ikke", "not_safe"), ("i dont know", "unclear"), ("idk", "unclear"),
+    ("dunno", "unclear"),
 ])
 def test_read_safety_answer(text: str, expected: str) -> None:
     assert read_safety_answer(text) == expected

@@ -103,6 +103,9 @@ class Patient(Base):
     linked_at = Column(UTCDateTime)
     consented_at = Column(UTCDateTime)
     last_active_at = Column(UTCDateTime)
+    # How the practice reaches the patient when a risk brief says "contact today"
+    # (a phone number, or "use the practice record"), given by the GP at invite.
+    contact_route = Column(String(200))
 
     gp = relationship("Gp")
     identities = relationship("ChannelIdentity", back_populates="patient")
@@ -191,6 +194,9 @@ class RiskEvent(Base):
     detected_at = Column(UTCDateTime, nullable=False)
     safety_answer = Column(String(16))  # safe | not_safe | unclear
     closed_at = Column(UTCDateTime)
+    # For the GP's risk brief: [{"at": ISO time, "who": "patient"|"bot", "text": ...}],
+    # the messages before the triggering one, it, and the answers that followed.
+    transcript = Column(JSON)
 
 
 class Escalation(Base):

@@ -9,8 +9,9 @@ import base64
 import html
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,6 +34,15 @@ from bot.escalation.followups import last_followup
 log = logging.getLogger(__name__)
 
 MOOD_DAYS = 14  # the daily mood ratings and two-question checks a brief summarises
+RECENT_ENTRIES = 8  # workbook entries in a brief without a module
+
+
+def _parse_time(value: object) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 @dataclass
@@ -52,6 +62,7 @@ class Brief:
     watch_for: list[str] = field(default_factory=list)
     agenda: list[tuple[int, str]] = field(default_factory=list)
     workbook: list[tuple[str, str]] | None = None  # (prompt, answer); None: not shared
+    workbook_scope: str = "this module"  # or "the last 14 days" for a brief without a module
     phq9: list[tuple[datetime, int]] = field(default_factory=list)
     phq2: list[tuple[datetime, int, bool]] = field(default_factory=list)  # when, total, positive
     mood: list[tuple[datetime, int]] = field(default_factory=list)  # the last MOOD_DAYS
@@ -64,6 +75,15 @@ class Brief:
     days_active: int = 0
     next_module: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    timezone: str = "UTC"  # the practice's: every time in the brief is shown in it
+    contact_route: str | None = None  # None: not given at invite
+    # The risk event a risk brief is about: what was read, and what was said around it.
+    risk_at: datetime | None = None
+    risk_category: str | None = None
+    risk_evidence: list[str] = field(default_factory=list)
+    risk_where: str | None = None
+    risk_answer: str | None = None
+    transcript: list[tuple[datetime | None, str, str]] = field(default_factory=list)  # when, who, text
 
 
 def phq9_trend(session: Session, patient_id: int) -> list[tuple[datetime, int]]:
@@ -86,8 +106,23 @@ def build_brief(session: Session, content: ContentRepository, esc: Escalation) -
         summary=esc.summary,
         details=dict(esc.details or {}),
     )
+    if gp is not None and gp.practice is not None:
+        brief.timezone = gp.practice.timezone or "UTC"
+    if esc.risk_event_id:
+        event = session.get(RiskEvent, esc.risk_event_id)
+        if event is not None:
+            brief.risk_at = event.detected_at
+            brief.risk_category = event.category
+            brief.risk_evidence = [str(x) for x in (event.evidence or [])]
+            brief.risk_where = event.context
+            brief.risk_answer = event.safety_answer
+            brief.transcript = [(_parse_time(t.get("at")), str(t.get("who", "")), str(t.get("text", "")))
+                                for t in (event.transcript or [])]
+            if not brief.transcript:  # an event from before transcripts were kept
+                brief.transcript = [(event.detected_at, "patient", event.message_text)]
     if patient is None:
         return brief
+    brief.contact_route = patient.contact_route
     program = content.program(patient.language)
     module_id = brief.details.get("module_id")
     if module_id and program.has_module(module_id):
@@ -107,6 +142,18 @@ def build_brief(session: Session, content: ContentRepository, esc: Escalation) -
             brief.workbook = [
                 (e.prompt, e.answer if e.answer is not None else "(skipped)") for e in entries
             ]
+    elif patient.share_workbook:
+        # No module (a risk or deterioration brief): what the patient wrote lately, in
+        # any module; an exercise answer may hold what matters most.
+        brief.workbook_scope = f"the last {MOOD_DAYS} days"
+        entries = session.execute(
+            select(WorkbookEntry)
+            .where(WorkbookEntry.patient_id == patient.id,
+                   WorkbookEntry.created_at >= esc.created_at - timedelta(days=MOOD_DAYS))
+            .order_by(WorkbookEntry.created_at.desc(), WorkbookEntry.id.desc()).limit(RECENT_ENTRIES)
+        ).scalars().all()
+        brief.workbook = [(e.prompt, e.answer if e.answer is not None else "(skipped)")
+                          for e in reversed(entries)]
     if not brief.agenda:
         brief.agenda = _default_agenda(esc.kind)
     brief.phq9 = phq9_trend(session, patient.id)
@@ -184,15 +231,64 @@ def _fmt(when: datetime) -> str:
     return when.strftime("%Y-%m-%d")
 
 
+def _local(b: Brief, when: datetime | None) -> str:
+    """A time in the practice's timezone: "2026-12-03 14:02"."""
+    if when is None:
+        return "(time unknown)"
+    try:
+        zone = ZoneInfo(b.timezone)
+    except (ValueError, KeyError):
+        zone = ZoneInfo("UTC")
+    aware = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+ANSWER_LABEL = {"safe": "said they are safe", "not_safe": "said they are NOT safe",
+                "unclear": "answered unclearly (asked again)", None: "has not answered yet"}
+
+
+def contact_line(b: Brief) -> str:
+    return ("How to reach the patient: " + b.contact_route if b.contact_route else
+            "How to reach the patient: no contact route was given at invite; use the practice record.")
+
+
+def risk_facts(b: Brief) -> list[str]:
+    """What was read as risk, when and where, and why."""
+    facts = [f"Read as: {(b.risk_category or 'risk').replace('_', ' ')}, {_local(b, b.risk_at)} "
+             f"({b.timezone})" + (f", during {b.risk_where.replace('_', ' ')}" if b.risk_where else "")]
+    if b.risk_evidence:
+        facts.append("Why: " + "; ".join(b.risk_evidence[:4]))
+    return facts
+
+
+def answer_line(b: Brief) -> str:
+    return f"Asked \"are you safe right now?\": the patient {ANSWER_LABEL.get(b.risk_answer, b.risk_answer)}."
+
+
+def _clock(b: Brief, when: datetime | None) -> str:
+    return _local(b, when)[11:] if when else "--:--"
+
+
+def risk_lines(b: Brief) -> list[str]:
+    """What the GP needs to act on a risk: what was read, when, where, the words
+    around it with times, what the bot did and what the patient answered."""
+    if b.risk_at is None:
+        return []
+    return [*risk_facts(b), f"The conversation (times {b.timezone}):",
+            *[f"  {_clock(b, w)}  {who}: {text}" for w, who, text in b.transcript], answer_line(b)]
+
+
 def render_text(b: Brief) -> str:
     out = [
         f"{b.title} - patient {b.patient_ref} (escalation #{b.escalation_id})",
         f"Urgency: {b.urgency}   status: {b.status}   GP: {b.gp_name}   "
-        f"raised: {_fmt(b.created_at)}",
+        f"raised: {_local(b, b.created_at)} ({b.timezone})",
         f"What to do: {b.what_to_do}",
         f"Summary: {b.summary}",
         "",
     ]
+    if b.risk_at is not None:
+        out += [*risk_lines(b), contact_line(b), ""]
     if b.module_title:
         out += [b.module_title, "Key points:"] + [f"  - {p}" for p in b.key_points]
         if b.watch_for:
@@ -204,11 +300,11 @@ def render_text(b: Brief) -> str:
     if b.workbook is None:
         out.append("Workbook: the patient chose not to share it.")
     elif b.workbook:
-        out.append("What the patient wrote:")
+        out.append(f"What the patient wrote ({b.workbook_scope}):")
         for prompt, answer in b.workbook:
             out += [f"  Q: {prompt.strip()}", f"  A: {answer.strip()}"]
     else:
-        out.append("Workbook: nothing written in this module.")
+        out.append(f"Workbook (shared): nothing written in {b.workbook_scope}.")
     out.append("")
     out.append("PHQ-9 trend:" if b.phq9 else "PHQ-9: no check-ins yet.")
     out += [f"  {_fmt(w)}  {s:>2}" for w, s in b.phq9]
@@ -225,7 +321,7 @@ def render_text(b: Brief) -> str:
     ]
     if b.next_module:
         out.append(f"Next: {b.next_module}")
-    if b.kind in ("risk", "deterioration") and b.details.get("evidence"):
+    if b.kind == "deterioration" and b.details.get("evidence"):
         out.append(f"Detector evidence: {b.details.get('evidence')}")
     return "\n".join(out)
 
@@ -262,10 +358,17 @@ def render_html(b: Brief, links: dict[str, str] | None = None) -> str:
     parts = [
         f"<h1>{e(b.title)} &ndash; {e(b.patient_ref)}</h1>",
         f"<p><b>{e(b.urgency.upper())}</b> &middot; status {e(b.status)} &middot; GP {e(b.gp_name)}"
-        f" &middot; raised {_fmt(b.created_at)} &middot; escalation #{b.escalation_id}</p>",
+        f" &middot; raised {_local(b, b.created_at)} ({e(b.timezone)}) &middot; escalation #{b.escalation_id}</p>",
         f"<p class=todo><b>What to do:</b> {e(b.what_to_do)}</p>",
         f"<p>{e(b.summary)}</p>",
     ]
+    if b.risk_at is not None:
+        parts.append("<h2>What happened</h2>" + "".join(f"<p>{e(x)}</p>" for x in risk_facts(b)))
+        parts.append(f"<h3>The conversation (times {e(b.timezone)})</h3><table>" + "".join(
+            f"<tr><td>{e(_clock(b, w))}</td><td>{e(who)}</td><td>{e(text)}</td></tr>"
+            for w, who, text in b.transcript) + "</table>")
+        parts.append(f"<p><b>{e(answer_line(b))}</b></p>")
+        parts.append(f"<p class=todo><b>{e(contact_line(b))}</b></p>")
     if links:
         parts.append(
             "<p>"
@@ -293,10 +396,11 @@ def render_html(b: Brief, links: dict[str, str] | None = None) -> str:
     if b.workbook is None:
         parts.append("<p>The patient chose not to share their workbook.</p>")
     elif not b.workbook:
-        parts.append("<p>Nothing written in this module.</p>")
+        parts.append(f"<p>Shared; nothing written in {e(b.workbook_scope)}.</p>")
     else:
         parts.append(
-            "<dl>" + "".join(f"<dt>{e(p)}</dt><dd>{e(a)}</dd>" for p, a in b.workbook) + "</dl>"
+            f"<p>What the patient wrote ({e(b.workbook_scope)}):</p><dl>"
+            + "".join(f"<dt>{e(p)}</dt><dd>{e(a)}</dd>" for p, a in b.workbook) + "</dl>"
         )
     parts.append("<h2>PHQ-9</h2>")
     if not b.phq9:

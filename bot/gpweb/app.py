@@ -20,6 +20,7 @@ from datetime import date
 from aiohttp import web
 
 from bot.app import Services
+from bot.audit import audit
 from bot.db.models import Escalation
 from bot.escalation.ack import acknowledge
 from bot.escalation.briefs import build_brief, page, render_html
@@ -61,6 +62,10 @@ async def brief(request: web.Request) -> web.Response:
         if esc is None:
             raise web.HTTPNotFound(text="no such escalation")
         b = build_brief(s, svc.content, esc)
+        # Every read of patient data is audited: who (the link's recipient), what, when,
+        # from where.
+        audit(s, svc.clock.now(), _who(claim), "brief_viewed", esc.patient_id,
+              escalation_id=esc.id, kind=esc.kind, remote=request.remote or "")
         base, secret = svc.settings.gp_web_url, svc.settings.secret_key
         links = {}
         if esc.status == "open":

@@ -32,7 +32,10 @@ _SAFE = re.compile(
     r"\b(i'?m|i am|im|i feel|feeling|jeg er|jeg føler meg) (safe|ok|okay|fine|alright|"
     r"all right|trygg|good|bra)\b"
     r"|^(yes|yeah|yep|yup|ja|jepp|jo|safe|trygg|ok|okay|fine)\b")
-_NO = re.compile(r"^(no|nope|nah|nei|neh|not really)\b")
+# A no, or doubt that leans to no ("maybe not"): if unsure, escalate.
+_NO = re.compile(r"^(no|nope|nah|nei|neh|not really|maybe not|probably not|not sure i am|"
+                 r"i don'?t think so|dont think so|i'?m not sure i am|kanskje ikke|"
+                 r"tror ikke det|tror ikke jeg er|vet ikke om jeg er)\b")
 # Doubt: not a "safe" answer, not a clear "not safe" either.
 _DOUBT = re.compile(r"\b(maybe|perhaps|kanskje|not sure|unsure|usikker|i guess|i think|sort of|"
                     r"kind of|don'?t know|dont know|vet ikke|scared|afraid|redd|but|men)\b")
@@ -86,3 +89,13 @@ def read_safety_answer(text: str) -> str:
     if safe and not no and not _DOUBT.search(rest):
         return SAFE
     return UNCLEAR
+
+
+def read_typed_safety(text: str, nlu_intent: str | None) -> str:
+    """A typed answer to "are you safe right now?": the words decide, not the
+    classifier alone. A plain reading wins; doubt never closes the risk conversation
+    (asked again), and a classifier's "not safe" stands (if unsure, escalate)."""
+    typed = read_safety_answer(text)
+    if typed != UNCLEAR:
+        return typed
+    return NOT_SAFE if nlu_intent == "not_safe" else UNCLEAR

@@ -65,6 +65,18 @@ class Decision:
         return RiskResult(True, self.category, self.urgency, list(self.evidence), ())
 
 
+def is_junk(text: str, model: RiskModel | None = None) -> bool:
+    """A long message of mostly unknown words (random letters, or a language the bot
+    does not know): never enough on its own to page a GP."""
+    if len(text) < JUNK_MIN_CHARS:
+        return False
+    try:
+        m = model or get_model()
+    except Exception:
+        return False
+    return m.known_share(text) < JUNK_KNOWN_SHARE
+
+
 def decide(text: str, lang: str | None = None, context: Sequence[str] = (),
            model: RiskModel | None = None, rules_only: bool = False) -> Decision:
     """``rules_only``: the message is a plain answer to a scale question ("several
@@ -90,7 +102,7 @@ def decide(text: str, lang: str | None = None, context: Sequence[str] = (),
     best, score, x = m.read(readings)
     source = "context" if best >= n_own else "model"
     rules = detect(text, lang)
-    if len(text) >= JUNK_MIN_CHARS and m.known_share(text) < JUNK_KNOWN_SHARE:
+    if is_junk(text, m):
         # Random letters (or a language the bot does not know): nothing pages the GP
         # on it. A rule hit inside it is still noticed, by asking.
         if rules.risk:

@@ -6,6 +6,7 @@ written in one transaction (the caller's session), before any reply is sent.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,6 +41,24 @@ def _deadline_text(minutes: int) -> str:
     return f"{round(minutes / 1440)} days"
 
 
+UNCLEAR_TELLS_GP = 2  # unclear answers to "are you safe right now?" before the GP is told
+
+# What the bot did, in the GP's words (the transcript's last bot line).
+BOT_DID = ("[the bot sent the crisis numbers, said the GP would be told, and asked "
+           "\"are you safe right now?\"]")
+
+
+def _with_trigger(transcript: list[dict[str, str]], text: str, now: datetime) -> list[dict[str, str]]:
+    """The transcript kept with a risk event: the messages before, the one that was
+    read as risk (added when the caller's transcript lacks it, e.g. a button press
+    after a typed message), and what the bot did."""
+    at = now.isoformat(timespec="seconds")
+    lines = list(transcript)
+    if not any(t.get("who") == "patient" and t.get("text") == text[:600] for t in lines):
+        lines.append({"at": at, "who": "patient", "text": text[:600]})
+    return [*lines, {"at": at, "who": "bot", "text": BOT_DID}]
+
+
 class SafetyService:
     def __init__(self, texts: Texts, clock: Clock, settings: Settings) -> None:
         self.texts = texts
@@ -59,7 +78,8 @@ class SafetyService:
 
     def handle_risk(self, session: Session, patient: Patient | None, channel: str, sender_id: str,
                     text: str, result: RiskResult, context: str, source: str = "message",
-                    message_id: str | None = None) -> SafetyOutcome:
+                    message_id: str | None = None,
+                    transcript: list[dict[str, str]] | None = None) -> SafetyOutcome:
         now = self.clock.now()
         lang = patient.language if patient else self.settings.default_language
         category = result.category or "active_ideation"
@@ -69,6 +89,7 @@ class SafetyService:
             source=source, category=category, urgency=result.urgency or "urgent",
             evidence=list(result.evidence), message_text=text[:4000], context=context[:64],
             bot_response="crisis_response", detected_at=now,
+            transcript=_with_trigger(transcript or [], text, now),
         )
         session.add(event)
         session.flush()
@@ -136,8 +157,9 @@ class SafetyService:
         return bool(patient and patient.risk_open_since)
 
     def answer(self, session: Session, patient: Patient | None, channel: str, sender_id: str,
-               answer: str) -> list[Reply]:
-        """The patient's answer to "are you safe right now?": safe | not_safe | unclear."""
+               answer: str, said: str | None = None) -> list[Reply]:
+        """The patient's answer to "are you safe right now?": safe | not_safe | unclear.
+        ``said`` is the message that gave it, kept with the risk event for the GP."""
         now = self.clock.now()
         lang = patient.language if patient else self.settings.default_language
         event = self._open_event(session, patient, channel, sender_id)
@@ -148,10 +170,26 @@ class SafetyService:
         gp = session.get(Gp, patient.gp_id) if patient else None
         if event is not None:
             event.safety_answer = answer
+            shown = ("(tapped: " + answer.replace("_", " ") + ")"
+                     if not said or said.lstrip().startswith("/") else said.strip())
+            event.transcript = [*(event.transcript or []), {
+                "at": now.isoformat(timespec="seconds"), "who": "patient",
+                "text": shown[:600], "answer": answer}]
         actor = f"patient:{patient.ref}" if patient else f"{channel}:{sender_id}"
         audit(session, now, actor, f"safety_answer_{answer}", patient.id if patient else None,
               risk_event_id=event.id if event else None)
         if answer == "unclear":
+            if patient is not None and event is not None and sum(
+                    1 for t in event.transcript or [] if t.get("answer") == "unclear") >= UNCLEAR_TELLS_GP:
+                # Doubt that stays: the GP is told, and the question stays open.
+                escalate(session, patient, EscalationRequest(
+                    kind="risk", urgency="urgent",
+                    summary=f"{patient.ref} could not say they are safe (asked "
+                            f"{UNCLEAR_TELLS_GP} times)",
+                    details={"category": event.category, "safety_answer": "unclear",
+                             "risk_event_id": event.id},
+                    idempotency_key=f"risk-unclear:{event.id}", risk_event_id=event.id,
+                ), now)
             return [Reply(self.texts.get("safety_unclear", lang), self._safety_buttons(lang))]
         if answer == "not_safe":
             country = self._country(session, patient)
