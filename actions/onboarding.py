@@ -66,12 +66,11 @@ class ActionStart(PatientAction):
         outcome = result.outcome
         if outcome is LinkOutcome.MISSING:
             send(dispatcher, [Reply(ctx.t("code_missing"))])
-        elif outcome is LinkOutcome.WRONG:
-            send(dispatcher, [Reply(ctx.t("code_wrong"))])
-        elif outcome is LinkOutcome.USED:
-            send(dispatcher, [Reply(ctx.t("code_used"))])
-        elif outcome is LinkOutcome.EXPIRED:
-            send(dispatcher, [Reply(ctx.t("code_expired"))])
+        elif outcome in (LinkOutcome.WRONG, LinkOutcome.USED, LinkOutcome.EXPIRED):
+            # One reply for every failure: which codes exist is not for a guesser to learn.
+            send(dispatcher, [Reply(ctx.t("code_failed"))])
+        elif outcome is LinkOutcome.THROTTLED:
+            send(dispatcher, [Reply(ctx.t("code_throttled"))])
         elif outcome is LinkOutcome.LINKED:
             assert ctx.patient is not None
             gp = ctx.session.get(Gp, ctx.patient.gp_id)

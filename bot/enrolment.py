@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -28,8 +29,36 @@ def normalise_code(code: str) -> str:
     return re.sub(r"[\s\-_]", "", code).upper()
 
 
-def hash_code(code: str) -> str:
+def _code_key() -> bytes:
+    from bot.settings import load_settings
+
+    return load_settings().secret_key.encode()
+
+
+def hash_code(code: str, key: bytes | None = None) -> str:
+    """HMAC-SHA256 of the normalised code with SECRET_KEY: with the database alone,
+    the short codes cannot be found by trying them all offline."""
+    return hmac.new(key if key is not None else _code_key(), normalise_code(code).encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def _legacy_hash(code: str) -> str:
+    """Invites made before codes were keyed (plain SHA-256); still redeemable until
+    they expire (14 days by default)."""
     return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+# Failed tries per sender before linking pauses for that sender, and for how long.
+MAX_FAILED_TRIES = 5
+TRY_WINDOW = timedelta(minutes=15)
+
+
+def recent_failures(session: Session, channel: str, sender_id: str, now: datetime) -> int:
+    from bot.db.models import AuditLog
+
+    return len(session.execute(select(AuditLog.id).where(
+        AuditLog.actor == f"{channel}:{sender_id}"[:100], AuditLog.action == "invite_failed",
+        AuditLog.at > now - TRY_WINDOW)).all())
 
 
 def format_code(code: str) -> str:
@@ -139,6 +168,7 @@ class LinkOutcome(enum.Enum):
     USED = "used"
     EXPIRED = "expired"
     MISSING = "missing"
+    THROTTLED = "throttled"  # too many failed tries from this sender just now
 
 
 @dataclass(frozen=True)
@@ -160,17 +190,29 @@ def redeem_invite(session: Session, channel: str, sender_id: str, code: str | No
     existing = find_patient(session, channel, sender_id)
     if not code or not normalise_code(code):
         return LinkResult(LinkOutcome.ALREADY_LINKED if existing else LinkOutcome.MISSING, existing)
+    if recent_failures(session, channel, sender_id, now) >= MAX_FAILED_TRIES:
+        audit(session, now, f"{channel}:{sender_id}"[:100], "invite_throttled", None)
+        return LinkResult(LinkOutcome.THROTTLED, existing)
     invite = session.execute(
-        select(Invite).where(Invite.code_hash == hash_code(code))
-    ).scalar_one_or_none()
+        select(Invite).where(Invite.code_hash.in_([hash_code(code), _legacy_hash(code)]))
+    ).scalars().first()
+
+    def failed(outcome: LinkOutcome) -> LinkResult:
+        # Audited without the code; the reply is the same for every failure, so a
+        # guesser learns nothing about which codes exist.
+        audit(session, now, f"{channel}:{sender_id}"[:100], "invite_failed",
+              existing.id if existing else None, reason=outcome.value)
+        return LinkResult(LinkOutcome.ALREADY_LINKED if existing and outcome is LinkOutcome.WRONG
+                          else outcome, existing)
+
     if invite is None:
-        return LinkResult(LinkOutcome.ALREADY_LINKED if existing else LinkOutcome.WRONG, existing)
+        return failed(LinkOutcome.WRONG)
     if invite.used_at is not None:
         if invite.used_by == f"{channel}:{sender_id}":
             return LinkResult(LinkOutcome.ALREADY_LINKED, existing)
-        return LinkResult(LinkOutcome.USED, existing)
+        return failed(LinkOutcome.USED)
     if invite.expires_at <= now:
-        return LinkResult(LinkOutcome.EXPIRED, existing)
+        return failed(LinkOutcome.EXPIRED)
     if existing is not None and existing.id != invite.patient_id:
         # This chat already belongs to another patient; do not silently move it.
         return LinkResult(LinkOutcome.ALREADY_LINKED, existing)

@@ -75,7 +75,7 @@ def test_start_with_code_as_entity(services: Services, code: str) -> None:
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("/start", "send /start followed by the invite code"),
-    ("/start WRONG-CODE", "couldn't find that code"),
+    ("/start WRONG-CODE", "couldn't use that code"),
 ])
 def test_start_bad_codes_are_explained(services: Services, code: str, text: str, expected: str) -> None:
     _, msgs = run(ActionStart(), tracker(text, "start", "someone"))

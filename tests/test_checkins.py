@@ -268,3 +268,13 @@ def test_trend_in_plain_words_and_chart(services: Services, patient_id: int,
     assert png is not None
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(png) < 80_000
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("about a three i guess", 3), ("a two i think", 2), ("half the time", 2),
+    ("halvparten av tiden", 2), ("three days", None), ("two weeks", None),
+])
+def test_phq_hedged_and_half_answers(text: str, value: int | None) -> None:
+    from bot.checkins.parsing import parse_phq_answer
+
+    assert parse_phq_answer(text) == value

@@ -92,3 +92,34 @@ def test_consent_recorded_with_version(services: Services, clock: FrozenClock) -
         assert rec.version == 3 and len(rec.text_sha256) == 64
         with pytest.raises(ValueError, match="unknown consent decision"):
             record_consent(s, inv.patient, 3, "en", "t", "maybe", clock.now())
+
+
+def test_failed_codes_are_audited_throttled_and_all_answered_alike(
+        services: Services, clock: FrozenClock) -> None:
+    """A guesser learns nothing from the reply (wrong, used and expired read the same
+    in the chat), every failure is audited without the code, and after five failures
+    in 15 minutes even the right code waits. Codes are stored keyed (HMAC), so the
+    database alone does not give them away."""
+    import hashlib
+
+    from bot.db.models import AuditLog
+    from bot.enrolment import MAX_FAILED_TRIES, TRY_WINDOW
+
+    with services.db.session() as s:
+        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now())
+        code = invite_patient(s, gp, clock.now(), 14).code
+        stored = s.execute(select(Invite)).scalar_one().code_hash
+        assert stored != hashlib.sha256(code.encode()).hexdigest()  # keyed, not plain SHA-256
+    with services.db.session() as s:
+        for n in range(MAX_FAILED_TRIES):
+            assert redeem_invite(s, "rest", "guess", f"ZZZZ-ZZZ{n + 2}", clock.now()).outcome \
+                is LinkOutcome.WRONG
+        assert redeem_invite(s, "rest", "guess", code, clock.now()).outcome is LinkOutcome.THROTTLED
+        actions = [a.action for a in s.execute(select(AuditLog).where(
+            AuditLog.actor == "rest:guess")).scalars()]
+        assert actions.count("invite_failed") == MAX_FAILED_TRIES and "invite_throttled" in actions
+        details = " ".join(str(a.details) for a in s.execute(select(AuditLog)).scalars())
+        assert "ZZZZ" not in details and code not in details
+    clock.advance(TRY_WINDOW)
+    with services.db.session() as s:
+        assert redeem_invite(s, "rest", "guess", code, clock.now()).outcome is LinkOutcome.LINKED

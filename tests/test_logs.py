@@ -38,6 +38,8 @@ def test_rasa_does_not_quote_an_invite_code_into_its_log() -> None:
     assert as_payload("/start ABCD-EFGH") == '/start{"invite_code": "ABCD-EFGH"}'
     assert as_payload("/start@MyBot ABCD-EFGH ") == '/start{"invite_code": "ABCD-EFGH"}'
     assert as_payload("/start") == "/start" and as_payload("hello") == "hello"
+    # The menu commands mean on the web and over REST what they mean on Telegram.
+    assert as_payload("/checkin") == "/log_mood" and as_payload("/nonexistent") == "/nonexistent"
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("default")
         logs.protect.__globals__["_installed"] = False  # re-install after simplefilter

@@ -36,3 +36,20 @@ def test_read_safety_answer(text: str, expected: str) -> None:
 ])
 def test_read_clarify_answer(text: str, expected: str | None) -> None:
     assert read_clarify_answer(text) == expected
+
+
+def test_blind_answers_are_never_read_as_safe_when_they_are_not() -> None:
+    """The batches written blind (benchmarks/safety_answers_history.md has their
+    first-sight figures): a reply read as safe closes the risk conversation, so a
+    reply labelled not safe or unclear must never be read as safe."""
+    import json
+    from pathlib import Path
+
+    from bot.safety.answers import read_typed_safety
+
+    rows = [json.loads(line) for path in sorted(Path("tests/data").glob("safety-answers-*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) >= 100
+    false_safe = [r["text"] for r in rows
+                  if r["label"] != "safe" and read_typed_safety(r["text"], None) == "safe"]
+    assert false_safe == []

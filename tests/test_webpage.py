@@ -14,7 +14,7 @@ from bot.settings import REPO_ROOT, load_settings
 
 
 async def client_for(env: dict[str, str], web_dir: Path = REPO_ROOT / "web") -> TestClient:
-    settings = load_settings({"DATABASE_URL": "sqlite:////nonexistent/dir/x.db", **env})
+    settings = load_settings({"DATABASE_URL": "sqlite:////nonexistent/dir/x.db", **env})  # env may override
     client = TestClient(TestServer(make_app(settings, web_dir)))
     await client.start_server()
     return client
@@ -79,8 +79,9 @@ async def test_widget_bundle_and_static_files(tmp_path: Path) -> None:
     finally:
         await client.close()
     # Without `npm ci` the page says what to run instead of failing obscurely.
-    (tmp_path / "static").mkdir()
+    (tmp_path / "static").mkdir(exist_ok=True)
     (tmp_path / "index.html").write_text((REPO_ROOT / "web" / "index.html").read_text())
+    (tmp_path / "static").mkdir(exist_ok=True)
     client = await client_for({}, tmp_path)
     try:
         r = await client.get("/vendor/rasa-webchat.js")
@@ -93,3 +94,52 @@ def test_socketio_session_ids_must_look_like_rasas() -> None:
     assert valid_session_id("0123456789abcdef0123456789abcdef")
     for bad in (None, 5550001, "5550001", "0123456789ABCDEF0123456789ABCDEF", "x" * 32, ""):
         assert valid_session_id(bad) is None
+
+
+async def test_crisis_line_is_tap_to_call_and_above_the_chat() -> None:
+    client = await client_for({})
+    try:
+        page = await (await client.get("/")).text()
+        assert 'href="tel:113"' in page
+        assert page.index('class="urgent"') < page.index('id="chat"')  # on a phone: no scrolling
+    finally:
+        await client.close()
+
+
+async def test_the_widget_is_served_without_its_external_font_import(tmp_path: Path) -> None:
+    lib = tmp_path / "node_modules" / "rasa-webchat" / "lib"
+    lib.mkdir(parents=True)
+    (lib / "index.js").write_text('x.push([e.i,"@import url(https://fonts.googleapis.com/css'
+                                  '?family=Inter:400&display=swap);",""]);var a=1;')
+    (tmp_path / "index.html").write_text((REPO_ROOT / "web" / "index.html").read_text())
+    (tmp_path / "static").mkdir(exist_ok=True)
+    client = await client_for({}, tmp_path)
+    try:
+        body = await (await client.get("/vendor/rasa-webchat.js")).text()
+        assert "googleapis" not in body and "var a=1;" in body
+    finally:
+        await client.close()
+
+
+async def test_linked_state_for_a_session(tmp_path: Path) -> None:
+    from bot.clock import SystemClock
+    from bot.db import Database
+    from bot.db.migrate import upgrade
+    from bot.enrolment import add_gp, invite_patient, redeem_invite
+
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    upgrade(url)
+    db = Database(url)
+    sid = "a" * 32
+    with db.session() as s:
+        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", SystemClock().now())
+        code = invite_patient(s, gp, SystemClock().now(), 14).code
+        redeem_invite(s, "socketio", sid, code, SystemClock().now())
+    db.dispose()
+    client = await client_for({"DATABASE_URL": url})
+    try:
+        assert (await (await client.get(f"/linked?session={sid}")).json()) == {"linked": True}
+        assert (await (await client.get(f"/linked?session={'b' * 32}")).json()) == {"linked": False}
+        assert (await (await client.get("/linked?session=../../etc")).json()) == {"linked": False}
+    finally:
+        await client.close()

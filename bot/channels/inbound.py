@@ -32,6 +32,7 @@ from typing import Any
 import yaml
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from bot.channels.commands import menu_command
 from bot.settings import REPO_ROOT
 from bot.texts import Texts
 
@@ -127,7 +128,9 @@ def as_payload(text: str) -> str:
     ``/start{"invite_code": "CODE"}``: Rasa otherwise warns that it cannot parse the
     line, quoting the invite code into its log."""
     m = _START.match(text)
-    return f"/start{json.dumps({'invite_code': m.group(1)})}" if m else text
+    if m:
+        return f"/start{json.dumps({'invite_code': m.group(1)})}"
+    return menu_command(text) or text  # "/checkin" on the web as on Telegram
 
 
 def risk_score(text: str) -> float:

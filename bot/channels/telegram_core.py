@@ -47,6 +47,8 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.channels.commands import COMMANDS, command_to_text
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -56,15 +58,6 @@ MAX_CALLBACK_DATA = 64  # bytes
 CHANNEL_NAME = "telegram"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post",
                    "edited_channel_post"]
-# The command menu (setMyCommands) and what each command sends to the dialogue.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "start": ("/start", "Begin, or link with your invite code"),
-    "help": ("/help", "What I can do and where to get help"),
-    "progress": ("/progress", "Where you are in the programme"),
-    "checkin": ("/log_mood", "Rate your mood today"),
-    "pause": ("/pause", "Take a break from the programme"),
-}
-COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]+)(?:@(\w+))?(?:\s+(.*))?$", re.S)
 GP_COMMAND_RE = re.compile(r"^/gp(?:@\w+)?(?:\s|$)", re.I)
 
 # Short, kind replies for what the dialogue cannot take. Plain text, per language.
@@ -356,21 +349,6 @@ def webhook_secret_for(token: str, configured: str | None = None) -> str:
 
 def secret_ok(expected: str, given: str | None) -> bool:
     return bool(expected) and given is not None and hmac.compare_digest(expected, given)
-
-
-def command_to_text(text: str) -> str:
-    """Menu commands become what the dialogue understands; other text is unchanged.
-    "/start CODE" (deep links) stays as it is: the NLU pipeline parses it."""
-    m = COMMAND_RE.match(text.strip())
-    if not m:
-        return text
-    name, rest = m.group(1).lower(), (m.group(3) or "").strip()
-    if name == "start":
-        return f"/start {rest}".strip()
-    if name in COMMANDS:
-        return COMMANDS[name][0]
-    # An unknown /command: let the NLU read the words ("/hello" -> "hello").
-    return f"{name} {rest}".strip().replace("_", " ")
 
 
 async def call_gp_hook(text_or_data: str, chat_id: int) -> str | None:

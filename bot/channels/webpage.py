@@ -56,6 +56,49 @@ def practice_name(settings: Settings) -> str:
     return DEFAULT_PRACTICE
 
 
+def emergency_phone(settings: Settings) -> str:
+    """The first crisis number as digits for a tap-to-call link ("113"); "" if none."""
+    try:
+        from bot.safety.resources import resources_for
+
+        first = resources_for(settings.default_country, settings.default_language)[0]
+        return re.sub(r"[^\d+]", "", first.phone or "")
+    except Exception:
+        return ""
+
+
+# The widget's bundle asks for a web font from Google; the page loads nothing from
+# outside (its own CSP would block it anyway), so the import is taken out when served.
+_EXTERNAL_IMPORT = re.compile(rb"@import url\(https?://[^)]*\);?")
+
+
+def local_bundle(path: Path) -> bytes | None:
+    return _EXTERNAL_IMPORT.sub(b"", path.read_bytes()) if path.is_file() else None
+
+
+def is_linked(settings: Settings, session_id: str) -> bool:
+    """Is this web chat session linked to a patient (so the page can hide the code box)?"""
+    from sqlalchemy import select
+
+    from bot.channels.socketio import valid_session_id
+    from bot.db import Database
+    from bot.db.models import ChannelIdentity
+
+    if valid_session_id(session_id) is None:
+        return False
+    db = Database(settings.database_url)
+    try:
+        with db.session() as session:
+            return session.execute(select(ChannelIdentity.id).where(
+                ChannelIdentity.channel == "socketio",
+                ChannelIdentity.sender_id == session_id)).first() is not None
+    except Exception as exc:  # the page works without a database
+        log.info("linked state not read (%s)", type(exc).__name__)
+        return False
+    finally:
+        db.dispose()
+
+
 def emergency_line(settings: Settings) -> str:
     try:
         from bot.safety.resources import resources_for
@@ -83,7 +126,7 @@ def _json_for_html(data: dict[str, Any]) -> str:
 
 
 def render_page(template: str, settings: Settings, practice: str, emergency: str,
-                socket: str, code: str | None) -> str:
+                socket: str, code: str | None, phone: str = "") -> str:
     config = {
         "socketUrl": socket,
         "socketPath": "/socket.io/",
@@ -95,6 +138,7 @@ def render_page(template: str, settings: Settings, practice: str, emergency: str
     values = {
         "PRACTICE": html.escape(practice),
         "EMERGENCY": html.escape(emergency),
+        "EMERGENCY_TEL": html.escape(phone or "112"),
         "LANG": html.escape(settings.default_language),
         "CONFIG": _json_for_html(config),
     }
@@ -125,23 +169,29 @@ def make_app(settings: Settings | None = None, web_dir: Path = WEB_DIR) -> web.A
     template = (web_dir / "index.html").read_text(encoding="utf-8")
     practice = practice_name(settings)
     emergency = emergency_line(settings)
+    phone = emergency_phone(settings)
     bundle = web_dir / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+    bundle_bytes = local_bundle(bundle)
 
     async def index(request: web.Request) -> web.Response:
         code = request.query.get("code", "").strip()
         socket = socket_url(settings, request)
         page = render_page(template, settings, practice, emergency, socket,
-                           code if CODE_RE.match(code) else None)
+                           code if CODE_RE.match(code) else None, phone)
         return web.Response(text=page, content_type="text/html", charset="utf-8",
                             headers=security_headers(socket))
 
     async def widget(request: web.Request) -> web.StreamResponse:
-        if not bundle.is_file():
+        if bundle_bytes is None:
             return web.Response(status=503, content_type="text/plain", text=(
                 "The chat widget is not installed: run scripts/ensure_web.sh "
                 "(npm ci in web/)."))
-        return web.FileResponse(bundle, headers={"Cache-Control": "public, max-age=3600",
-                                                 "Content-Type": "application/javascript"})
+        return web.Response(body=bundle_bytes, content_type="application/javascript",
+                            headers={"Cache-Control": "public, max-age=3600"})
+
+    async def linked(request: web.Request) -> web.Response:
+        state = is_linked(settings, request.query.get("session", ""))
+        return web.json_response({"linked": state}, headers={"Cache-Control": "no-store"})
 
     async def health(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok", "widget": bundle.is_file()})
@@ -149,6 +199,7 @@ def make_app(settings: Settings | None = None, web_dir: Path = WEB_DIR) -> web.A
     app = web.Application()
     app.router.add_get("/", index)
     app.router.add_get("/health", health)
+    app.router.add_get("/linked", linked)
     app.router.add_get("/favicon.ico", lambda request: _no_content())
     app.router.add_get("/vendor/rasa-webchat.js", widget)
     app.router.add_static("/static/", web_dir / "static", follow_symlinks=False)

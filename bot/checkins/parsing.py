@@ -30,6 +30,9 @@ PHQ_PHRASES: dict[int, tuple[str, ...]] = {
     2: (
         "more than half the days", "more than half of the days", "more than half the time",
         "more than half", "over half the days", "over half", "most days", "most of the days",
+        # Half exactly sits between two answers; the higher one is the careful reading.
+        "half the time", "half the days", "about half the days", "about half", "half of the days",
+        "halvparten av tiden", "halvparten av dagene", "halvparten",
         "most of the time", "often", "a lot", "lots of days", "many days", "quite often",
         "mer enn halvparten av dagene", "mer enn halvparten", "over halvparten",
         "de fleste dagene", "de fleste dager", "mesteparten av tiden", "ofte", "mange dager",
@@ -132,10 +135,21 @@ def _scale_number(norm: str, top: int) -> int | None:
     return None
 
 
-def _word_number(norm: str, top: int) -> int | None:
+# Words around a number that do not change it ("about a three i guess").
+_HEDGE_WORDS = frozenset({
+    "about", "around", "roughly", "maybe", "probably", "prob", "perhaps", "like", "a", "an",
+    "i", "guess", "think", "say", "id", "i'd", "would", "be", "its", "it's", "it", "is", "so",
+    "um", "hmm", "ca", "cirka", "kanskje", "vel", "sånn", "omtrent", "rundt", "tror", "jeg",
+})
+
+
+def _word_number(norm: str, top: int, max_rest: int = 1) -> int | None:
+    """A number word with nothing else but hedges (and at most ``max_rest`` other
+    words): "about a six", "seks tror jeg"."""
     words = [w for w in norm.split() if w in NUMBER_WORDS]
     values = {NUMBER_WORDS[w] for w in words}
-    if len(values) == 1 and len(norm.split()) <= 4:
+    rest = [w for w in norm.split() if w not in NUMBER_WORDS and w not in _HEDGE_WORDS]
+    if len(values) == 1 and len(rest) <= max_rest:
         value = values.pop()
         return value if value <= top else None
     return None
@@ -161,6 +175,9 @@ def _parse_scale(text: str, phrases: dict[int, tuple[str, ...]], *, other_digits
         return number
     if other_digits_unclear and re.search(r"\d", norm):
         return None  # "5 days", "4": not an answer on this scale
+    if phrase is None:
+        # "about a two, i guess"; not "three days" (that is a frequency, not the scale).
+        return _word_number(norm, 3, max_rest=0)
     return phrase
 
 

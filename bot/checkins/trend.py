@@ -52,7 +52,10 @@ def trend_text(session: Session, service: CheckinService, patient: Patient) -> s
                 compare = t(patient, "trend_mood_down", previous=f"{prev_avg:.1f}")
             else:
                 compare = t(patient, "trend_mood_same")
-        parts.append(t(patient, "trend_mood", average=f"{avg:.1f}", count=len(week),
+        count = len(week)
+        parts.append(t(patient, "trend_mood", average=f"{avg:.1f}", count=count,
+                       ratings=t(patient, "trend_one_rating" if count == 1 else "trend_n_ratings",
+                                 count=count),
                        compare=compare))
     if not parts:
         return t(patient, "trend_none")

@@ -4,7 +4,6 @@ one-time code; the GP sends `/gp CODE` to the bot and the Telegram channel calls
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -13,14 +12,15 @@ from sqlalchemy.orm import Session
 
 from bot.audit import audit
 from bot.db.models import Gp
-from bot.enrolment import CODE_ALPHABET, normalise_code
+from bot.enrolment import CODE_ALPHABET, MAX_FAILED_TRIES, hash_code, normalise_code, recent_failures
 from bot.escalation.models import GpLinkCode
 
 CODE_TTL = timedelta(hours=24)
 
 
 def _hash(code: str) -> str:
-    return hashlib.sha256(("gp:" + normalise_code(code)).encode()).hexdigest()
+    """Keyed like invite codes (HMAC with SECRET_KEY), and apart from them ("gp:")."""
+    return hash_code("gp:" + normalise_code(code))
 
 
 def create_gp_link_code(session: Session, gp: Gp, now: datetime) -> str:
@@ -34,14 +34,18 @@ def create_gp_link_code(session: Session, gp: Gp, now: datetime) -> str:
 
 def link_gp_telegram(session: Session, code: str, chat_id: str | int, now: datetime) -> Gp | None:
     """Links the chat to the GP the code belongs to and turns the Telegram channel on;
-    None for an unknown, used or expired code."""
+    None for an unknown, used or expired code, and for every try after too many failed
+    ones from this chat (each failure is audited, without the code)."""
+    actor = f"telegram:{chat_id}"
+    if recent_failures(session, "telegram", str(chat_id), now) >= MAX_FAILED_TRIES:
+        audit(session, now, actor, "invite_throttled", None, what="gp_code")
+        return None
     row = session.execute(
         select(GpLinkCode).where(GpLinkCode.code_hash == _hash(code))
     ).scalar_one_or_none()
-    if row is None or row.used_at is not None or row.expires_at <= now:
-        return None
-    gp = session.get(Gp, row.gp_id)
-    if gp is None:
+    gp = session.get(Gp, row.gp_id) if row is not None else None
+    if row is None or row.used_at is not None or row.expires_at <= now or gp is None:
+        audit(session, now, actor, "invite_failed", None, what="gp_code")
         return None
     row.used_at = now
     row.used_by_chat = str(chat_id)

@@ -137,8 +137,10 @@ class ProgramService:
         stale = self.clock.now() - row.updated_at > self.resume_after
         if row.status == "paused" or stale or row.awaiting in ("choice", "text"):
             # Show where they were rather than moving on past something unseen.
+            # "Welcome back" only for a patient who was away (paused, or gone a while).
+            key = "welcome_back" if row.status == "paused" or stale else "here_you_are"
             row.status = "in_progress"
-            turn = Turn([Reply(self.t(patient, "welcome_back", module=module.title))])
+            turn = Turn([Reply(self.t(patient, key, module=module.title))])
             return self._show(session, patient, row, module, step, turn)
         return self._advance(session, patient, row, module, step, None, Turn())
 

@@ -23,22 +23,32 @@ _NEGATED_DANGER = re.compile(
     r"|\b(kommer|skal) ikke (til å )?(gjøre|skade)\b")
 # Not safe, whatever else is said: a negation over "safe", danger, asking for help.
 _NOT_SAFE = re.compile(
-    r"(\b(not|never|hardly|barely|ikke|ikkje|dont|cant|cannot|wont|isnt|doesnt|didnt|aint)\b"
+    r"(\b(not|never|hardly|barely|ikke|ikkje|kje|dont|cant|cannot|wont|isnt|doesnt|didnt|aint)\b"
     r"|n't\b)[^.!?]{0,25}\b(safe|trygg|ok|okay|fine|"
     r"alright|all right|greit|bra)\b"
-    r"|\b(unsafe|utrygg)\b|\b(in|i) (danger|fare)\b|\b(help|hjelp)\b")
+    r"|\b(unsafe|utrygg)\b|\b(in|i) (danger|fare)\b|\b(help|hjelp)\b"
+    # not trusting oneself, asking to be called, doubting one can stay safe
+    r"|\b(don'?t|do not|dont|can'?t|cant) trust myself\b|\bstoler ikke på meg selv\b"
+    r"|\b(call me|ring meg|someone call|can someone)\b"
+    r"|\b(don'?t|dont) know if i can (stay|keep|be)\b|\bvet ikke om jeg (klarer|greier|kan)\b"
+    r"|\bbut (i'?m|im|i am) not\b|\bmen (jeg|eg) er (ikke|ikkje)\b|\bnot tonight\b")
 # Said plainly.
 _SAFE = re.compile(
-    r"\b(i'?m|i am|im|i feel|feeling|jeg er|jeg føler meg) (safe|ok|okay|fine|alright|"
-    r"all right|trygg|good|bra)\b"
-    r"|^(yes|yeah|yep|yup|ja|jepp|jo|safe|trygg|ok|okay|fine)\b")
+    r"\b(i'?m|i am|im|i feel|feeling|jeg er|jeg føler meg|eg er|eg e|æ e|æ er) (safe|ok|okay|"
+    r"fine|alright|all right|trygg|good|bra)\b"
+    r"|^(yes|yeah|yep|yup|yh|ye|yea|yeh|ja|jada|jepp|jo|safe|trygg|ok|okay|fine)\b")
+# "ok" alone may only acknowledge the question: not an answer that closes it.
+_BARE_ACK = re.compile(r"^(ok|okay|k|kk|okei|oki)$")
 # A no, or doubt that leans to no ("maybe not"): if unsure, escalate.
-_NO = re.compile(r"^(no|nope|nah|nei|neh|not really|maybe not|probably not|not sure i am|"
-                 r"i don'?t think so|dont think so|i'?m not sure i am|kanskje ikke|"
-                 r"tror ikke det|tror ikke jeg er|vet ikke om jeg er)\b")
+_NO = re.compile(r"^((honestly|tbh|to be honest|egentlig|ærlig talt|ærlig)[ ,]+)?"
+                 r"(no|nope|nah|nei|neh|not really|not rly|not rlly|maybe not|probably not|"
+                 r"not sure i am|i don'?t think so|dont think so|i'?m not sure i am|kanskje ikke|"
+                 r"tror ikke det|trur ikkje det|trur ikke det|tror ikkje det|tror ikke jeg er|"
+                 r"vet ikke om jeg er|ikke egentlig|egentlig ikke|neppe|ikkje egentleg)\b")
 # Doubt: not a "safe" answer, not a clear "not safe" either.
 _DOUBT = re.compile(r"\b(maybe|perhaps|kanskje|not sure|unsure|usikker|i guess|i think|sort of|"
-                    r"kind of|don'?t know|dont know|vet ikke|scared|afraid|redd|but|men)\b")
+                    r"kind of|don'?t know|dont know|vet ikke|scared|afraid|redd|but|men|"
+                    r"yes and no|ja og nei|both|begge deler)\b|ish\b")
 
 
 # A reply to the direct question "are you having thoughts of ending your life, or of
@@ -82,6 +92,8 @@ def read_safety_answer(text: str) -> str:
     rest = _NEGATED_DANGER.sub(" ", s)
     if _NOT_SAFE.search(rest):
         return NOT_SAFE
+    if _BARE_ACK.match(rest):
+        return UNCLEAR
     safe = rest != s or bool(_SAFE.search(rest))
     no = bool(_NO.search(rest))
     if no and not safe:

@@ -70,7 +70,7 @@ def test_unknown_sender_is_told_how_to_get_a_code(stack: Stack) -> None:
     r = stack.say("stranger", "hello there")
     assert "invite code" in texts(r).lower()
     r = stack.say("stranger", "/start NOPE-NOPE")
-    assert "couldn't find that code" in texts(r).lower()
+    assert "couldn't use that code" in texts(r).lower()
 
 
 def test_nothing_of_the_program_before_consent(stack: Stack) -> None:

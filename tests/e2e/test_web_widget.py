@@ -113,10 +113,16 @@ def test_link_consent_and_first_step_in_a_browser(site: tuple[Stack, str],
         errors: list[str] = []
         page = ctx.new_page()
         page.on("pageerror", lambda e: errors.append(str(e)))
+        outside: list[str] = []  # the page loads nothing from outside (fonts included)
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
+            ("http://127.0.0.1", "ws://127.0.0.1", "data:")) else None)
         page.goto(page_url + "/")
         expect(page.locator("#chat-status")).to_have_text("Connected.", timeout=30_000)
         bot = page.locator(".rw-response")
         expect(bot.filter(has_text="invite code").first).to_be_visible(timeout=30_000)
+        # The crisis line is on screen on a phone as the page opens, and tap-to-call.
+        expect(page.locator(".urgent a.tel")).to_be_in_viewport()
+        assert (page.locator(".urgent a.tel").get_attribute("href") or "").startswith("tel:")
 
         # Accessibility basics of the page and the widget.
         assert page.locator("html").get_attribute("lang") == "en"
@@ -128,6 +134,8 @@ def test_link_consent_and_first_step_in_a_browser(site: tuple[Stack, str],
         page.get_by_label("Have an invite code from your GP?").fill(code.lower())
         page.get_by_role("button", name="Connect").click()
         expect(bot.filter(has_text="connected").first).to_be_visible(timeout=30_000)
+        # Linked: the code box goes away (it stays away after a reload, below).
+        expect(page.get_by_label("Have an invite code from your GP?")).to_be_hidden(timeout=10_000)
         agree = page.locator(".rw-reply").filter(has_text="agree").first
         expect(agree).to_be_visible(timeout=30_000)
         expect(agree).to_have_attribute("role", "button")
@@ -152,6 +160,7 @@ def test_link_consent_and_first_step_in_a_browser(site: tuple[Stack, str],
         page.reload()
         expect(page.locator("#chat-status")).to_have_text("Connected.", timeout=30_000)
         expect(bot.filter(has_text="Module 1").first).to_be_visible(timeout=10_000)
+        expect(page.get_by_label("Have an invite code from your GP?")).to_be_hidden(timeout=10_000)
         box = page.locator(".rw-new-message")
         box.fill("show my progress")
         box.press("Enter")
@@ -166,6 +175,7 @@ def test_link_consent_and_first_step_in_a_browser(site: tuple[Stack, str],
         desktop.screenshot(path=str(ARTIFACTS / "web-chat-desktop.png"))
         ctx.close()
     assert errors == []
+    assert outside == []
 
     db = Database(stack.database_url)
     with db.session() as s:

@@ -125,6 +125,34 @@
     }
   }
 
-  new MutationObserver(patch).observe(mount, { childList: true, subtree: true });
+  // ---- once this chat is linked, the invite-code box is not needed any more ----
+  var linked = false;
+  var asking = false;
+  function sessionId() {
+    try {
+      var s = JSON.parse(window.localStorage.getItem("chat_session") || "null");
+      return s && s.session_id;
+    } catch (e) { return null; }
+  }
+  function checkLinked() {
+    var id = sessionId();
+    if (linked || asking || !id || !window.fetch) { return; }
+    asking = true;
+    window.fetch("/linked?session=" + encodeURIComponent(id), { cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : { linked: false }; })
+      .then(function (data) {
+        if (data && data.linked) {
+          linked = true;
+          form.hidden = true;
+          document.getElementById("linked-note").hidden = false;
+        }
+      })
+      .catch(function () {})
+      .then(function () { asking = false; });
+  }
+
+  new MutationObserver(function () { patch(); checkLinked(); })
+    .observe(mount, { childList: true, subtree: true });
   patch();
+  checkLinked();
 })();

@@ -1,0 +1,43 @@
+"""The chat commands every channel understands (Telegram shows them as its menu).
+
+One table: what each command sends to the dialogue. ``/checkin`` typed on the web
+chat or over REST works as it does on Telegram.
+"""
+from __future__ import annotations
+
+import re
+
+# The command menu (setMyCommands) and what each command sends to the dialogue.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "start": ("/start", "Begin, or link with your invite code"),
+    "help": ("/help", "What I can do and where to get help"),
+    "progress": ("/progress", "Where you are in the programme"),
+    "checkin": ("/log_mood", "Rate your mood today"),
+    "pause": ("/pause", "Take a break from the programme"),
+}
+COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]+)(?:@(\w+))?(?:\s+(.*))?$", re.S)
+
+
+def command_to_text(text: str) -> str:
+    """Menu commands become what the dialogue understands; other text is unchanged.
+    "/start CODE" (deep links) stays as it is: the NLU pipeline parses it."""
+    m = COMMAND_RE.match(text.strip())
+    if not m:
+        return text
+    name, rest = m.group(1).lower(), (m.group(3) or "").strip()
+    if name == "start":
+        return f"/start {rest}".strip()
+    if name in COMMANDS:
+        return COMMANDS[name][0]
+    # An unknown /command: let the NLU read the words ("/hello" -> "hello").
+    return f"{name} {rest}".strip().replace("_", " ")
+
+
+def menu_command(text: str) -> str | None:
+    """What a menu command other than /start means to the dialogue ("/checkin" ->
+    "/log_mood"); None for anything else (unknown /words stay as they are)."""
+    m = COMMAND_RE.match(text.strip())
+    if not m or m.group(3):
+        return None
+    name = m.group(1).lower()
+    return COMMANDS[name][0] if name in COMMANDS and name != "start" else None
