@@ -200,7 +200,7 @@ def audit_decision(ctx: Ctx, action: str, decision: Decision | None) -> None:
           action, ctx.patient.id if ctx.patient else None,
           score=decision.score if decision else None,
           category=decision.category if decision else None,
-          evidence=list(decision.evidence) if decision else [])
+          source=decision.source if decision else None)  # never the patient's words
 
 
 def ask_directly(ctx: Ctx, dispatcher: CollectingDispatcher, decision: Decision | None = None

@@ -104,6 +104,41 @@ def cmd_patients_list(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_patients_export(args: argparse.Namespace, out: TextIO) -> int:
+    import json
+
+    from bot.data_rights import default_tracker_url, export_patient, find
+
+    svc = _services()
+    with svc.db.session() as session:
+        data = export_patient(session, find(session, args.patient), default_tracker_url(),
+                              SystemClock().now())
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    if args.out:
+        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        print(f"exported {args.patient} to {args.out} (readable by you only)", file=out)
+    else:
+        print(text, file=out)
+    return 0
+
+
+def cmd_patients_erase(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.data_rights import DataRightsError, default_tracker_url, erase_patient, find
+
+    if args.confirm != args.patient:
+        raise DataRightsError(f"to erase {args.patient}, repeat the reference: "
+                              f"--confirm {args.patient} (this cannot be undone; export first)")
+    svc = _services()
+    with svc.db.session() as session:
+        counts = erase_patient(session, find(session, args.patient), default_tracker_url(),
+                               SystemClock().now())
+    print(f"erased {args.patient}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if v),
+          file=out)
+    return 0
+
+
 def cmd_content_validate(args: argparse.Namespace, out: TextIO) -> int:
     from pathlib import Path
 
@@ -229,6 +264,14 @@ def build_parser() -> argparse.ArgumentParser:
                                         "(default: the practice's, e.g. Europe/Oslo)")
     inv.set_defaults(func=cmd_patients_invite)
     pts.add_parser("list", help="list patients").set_defaults(func=cmd_patients_list)
+    exp = pts.add_parser("export", help="everything held about one patient, as JSON (audited)")
+    exp.add_argument("patient", help="the patient's reference, P-XXXXXX")
+    exp.add_argument("--out", help="write to this file (mode 0600) instead of printing")
+    exp.set_defaults(func=cmd_patients_export)
+    era = pts.add_parser("erase", help="erase everything held about one patient (audited)")
+    era.add_argument("patient", help="the patient's reference, P-XXXXXX")
+    era.add_argument("--confirm", required=True, help="the same reference again")
+    era.set_defaults(func=cmd_patients_erase)
 
     content = sub.add_parser("content", help="CBT content").add_subparsers(dest="sub", required=True)
     val = content.add_parser("validate", help="check cbt_content/ for errors")
@@ -272,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    from bot.data_rights import DataRightsError
     from bot.enrolment import EnrolmentError
 
     out = out or sys.stdout
@@ -282,6 +326,6 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except EnrolmentError as exc:
+    except (EnrolmentError, DataRightsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

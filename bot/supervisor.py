@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from bot.data_rights import default_tracker_url
 from bot.rasa_model import ensure_model
 from bot.settings import REPO_ROOT, Settings, load_settings
 
@@ -28,7 +29,7 @@ def rasa_env(settings: Settings) -> dict[str, str]:
     env["RASA_API_TOKEN"] = settings.rasa_api_token or secrets.token_urlsafe(32)
     env["ACTION_SERVER_TOKEN"] = settings.action_server_token or secrets.token_urlsafe(32)
     env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{settings.action_server_port}/webhook")
-    tracker = env.get("TRACKER_URL") or f"sqlite:///{REPO_ROOT / 'var' / 'tracker.db'}"
+    tracker = default_tracker_url()
     env["TRACKER_URL"] = tracker
     env.setdefault("TRACKER_DIALECT", tracker.split(":", 1)[0].split("+", 1)[0])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))

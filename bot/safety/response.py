@@ -133,7 +133,7 @@ class SafetyService:
         outcome.replies.append(Reply(self.texts.get("safety_question", lang), self._safety_buttons(lang)))
         audit(session, now, f"patient:{patient.ref}" if patient else f"{channel}:{sender_id}",
               "risk_detected", patient.id if patient else None, category=category,
-              urgency=result.urgency, evidence=list(result.evidence), context=context,
+              urgency=result.urgency, context=context,  # the evidence (words) stays with the event
               risk_event_id=event.id, escalation_id=outcome.escalation_id,
               bot_did="crisis_response+safety_question" + ("+gp_escalation" if patient else ""))
         return outcome
