@@ -298,12 +298,12 @@ def _plain(text: str) -> str:
 
 
 def declined_consent(ctx: Ctx) -> bool:
-    """Has the patient's latest consent decision been "declined"?"""
+    """Was the patient's latest consent decision "declined" or "withdrawn"?"""
     assert ctx.patient is not None
     latest = ctx.session.execute(
         select(ConsentRecord.decision).where(ConsentRecord.patient_id == ctx.patient.id)
         .order_by(ConsentRecord.at.desc(), ConsentRecord.id.desc()).limit(1)).scalar()
-    return latest == "declined"
+    return latest in ("declined", "withdrawn")
 
 
 def reads_as_decline(ctx: Ctx) -> bool:
@@ -328,7 +328,8 @@ def consent_gate(ctx: Ctx) -> list[Reply]:
                            "declined", ctx.services.clock.now())
         return [Reply(ctx.t("consent_declined"))]
     if declined_consent(ctx):
-        return [Reply(ctx.t("consent_still_declined"), (
+        key = "consent_withdrawn_reminder" if ctx.patient.status == "withdrawn" else "consent_still_declined"
+        return [Reply(ctx.t(key), (
             Button(ctx.t("consent_read_again_button"), intent_payload("show_consent")),))]
     return consent_replies(ctx, "consent_required")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import (
@@ -17,7 +17,7 @@ from actions.base import (
 )
 from bot.db.models import Gp, Practice
 from bot.enrolment import LinkOutcome, latest_consent, record_consent, redeem_invite
-from bot.escalation.rules import on_consented
+from bot.escalation.rules import on_consented, on_withdrawn
 from bot.replies import Button, Reply, intent_payload
 
 START_RE = re.compile(r"^\s*/start(?:@\w+)?\s+(\S+)", re.I)
@@ -152,3 +152,33 @@ class ActionShowConsent(PatientAction):
             replies.append(share_question(ctx))
         send(dispatcher, replies)
         return []
+
+
+class ActionWithdraw(PatientAction):
+    """Stopping the program and withdrawing consent, in chat, after a confirmation.
+    Risk handling goes on for a withdrawn patient (the risk action needs no consent);
+    reminders and the program stop; the GP is told. Agreeing again later restarts."""
+
+    requires_consent = False
+
+    def name(self) -> str:
+        return "action_withdraw"
+
+    def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
+        assert ctx.patient is not None
+        patient = ctx.patient
+        if patient.status != "consented":
+            send(dispatcher, [Reply(ctx.t("withdraw_nothing_started"))])
+            return []
+        if not (ctx.is_payload and (ctx.entity("confirm") or "").lower() == "yes"):
+            send(dispatcher, [Reply(ctx.t("withdraw_confirm"), (
+                Button(ctx.t("withdraw_yes_button"), intent_payload("withdraw", confirm="yes")),
+                Button(ctx.t("withdraw_no_button"), intent_payload("continue_program")),
+            ))])
+            return []
+        now = ctx.services.clock.now()
+        consent = ctx.services.content.consent(ctx.lang)
+        record_consent(ctx.session, patient, consent.version, ctx.lang, consent.text, "withdrawn", now)
+        on_withdrawn(ctx.session, patient, now)
+        send(dispatcher, [Reply(ctx.t("withdraw_done"))])
+        return [SlotSet("awaiting_text", False), SlotSet("workbook_text", None)]

@@ -400,3 +400,30 @@ def test_requests_inside_a_free_text_step_go_where_their_rules_send_them() -> No
     assert actions["not_safe"] == "action_safety_answer"
     names = set(DOMAIN["actions"]) | set(DOMAIN["responses"])
     assert set(actions.values()) <= names | {"action_deactivate_loop"}
+
+
+def test_withdrawing_in_chat_asks_first_then_stops_and_tells_the_gp(
+        services: Services, code: str) -> None:
+    from actions.onboarding import ActionWithdraw
+
+    consented(code)
+    _, msgs = run(ActionWithdraw(), tracker("i want to withdraw my consent", "withdraw"))
+    assert '/withdraw{"confirm":"yes"}' in payloads(msgs)  # asked first
+    with services.db.session() as s:
+        assert s.execute(select(Patient)).scalar_one().status == "consented"
+    _, msgs = run(ActionWithdraw(), tracker('/withdraw{"confirm":"yes"}', "withdraw",
+                                            entities=[{"entity": "confirm", "value": "yes"}]))
+    assert "stopped the program" in all_text(msgs)
+    with services.db.session() as s:
+        assert s.execute(select(Patient)).scalar_one().status == "withdrawn"
+        assert s.execute(select(Escalation).where(Escalation.kind == "withdrawn")).scalar_one()
+    # Nothing of the program now; a short reminder of how to start again.
+    _, msgs = run(ActionProgram(), tracker("next", "continue_program"))
+    assert "stopped the program" in all_text(msgs) and "/show_consent" in payloads(msgs)
+    # Risk is still heard.
+    _, msgs = run(ActionRiskResponse(), tracker("i want to end my life tonight", "risk_detected"))
+    assert "113" in all_text(msgs)
+    # Agreeing again restarts.
+    run(ActionConsent(), tracker("/consent_agree", "consent_agree"))
+    with services.db.session() as s:
+        assert s.execute(select(Patient)).scalar_one().status == "consented"

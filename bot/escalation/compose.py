@@ -25,6 +25,7 @@ KIND_LABEL = {
     "disengaged": "no activity",
     "program_finished": "program finished: review due",
     "new_patient": "new patient enrolled",
+    "withdrawn": "stopped the program (consent withdrawn)",
     "digest": "follow-ups due",
 }
 WHAT_TO_DO = {
@@ -34,6 +35,8 @@ WHAT_TO_DO = {
     "disengaged": "Consider contacting the patient to check how they are.",
     "program_finished": "Book a review consultation; the brief has a suggested agenda.",
     "new_patient": "No action needed; for your information.",
+    "withdrawn": "Nothing more is sent to the patient. Consider checking in at their next "
+                 "contact; to erase their data, export it first (python -m bot patients export).",
     "digest": "Book or record the follow-ups listed below.",
 }
 

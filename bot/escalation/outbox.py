@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from bot.audit import audit
 from bot.db.models import Escalation, Gp, Notification, Patient, Practice
 
-KINDS = {"risk", "deterioration", "followup_due", "disengaged", "program_finished", "new_patient"}
+KINDS = {"risk", "deterioration", "followup_due", "disengaged", "program_finished", "new_patient",
+         "withdrawn"}
 URGENCIES = {"urgent", "soon", "routine"}
 
 

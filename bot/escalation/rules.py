@@ -18,6 +18,16 @@ def on_consented(session: Session, patient: Patient, now: datetime) -> Escalatio
     ), now)
 
 
+def on_withdrawn(session: Session, patient: Patient, now: datetime) -> Escalation:
+    """The patient stopped the program and withdrew consent in chat: the GP is told,
+    and whether they asked for their data to be erased (the practice does that)."""
+    return escalate(session, patient, EscalationRequest(
+        kind="withdrawn", urgency="routine",
+        summary=f"{patient.ref} has stopped the program and withdrawn consent",
+        details={}, idempotency_key=f"withdrawn:{patient.id}:{now.isoformat()}",
+    ), now)
+
+
 def on_module_finished(session: Session, patient: Patient, module_id: str, program: Program,
                        now: datetime) -> Escalation:
     module = program.module(module_id)

@@ -126,3 +126,15 @@ def test_doubt_that_stays_tells_the_gp(stack: Stack) -> None:
             Escalation.kind == "risk")).scalars()]
     db.dispose()
     assert any("could not say they are safe" in x for x in summaries), summaries
+
+
+def test_withdrawing_over_rest(stack: Stack) -> None:
+    onboard(stack, "wd1")
+    r = stack.say("wd1", "i want to withdraw my consent")
+    confirm = next(b["payload"] for b in buttons(r) if "confirm" in b["payload"])
+    r = stack.say("wd1", confirm)
+    assert "stopped the program" in texts(r)
+    r = stack.say("wd1", "next")
+    assert "stopped the program" in texts(r) and "Module" not in texts(r)
+    r = stack.say("wd1", "i want to end my life tonight")
+    assert "113" in texts(r)  # risk is heard after withdrawal too
