@@ -222,6 +222,17 @@ def cmd_actions(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_retention(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.retention import purge_mail
+    from bot.settings import REPO_ROOT
+
+    settings = load_settings()
+    n = purge_mail(REPO_ROOT / "var" / "mail", SystemClock().now(), settings.mail_retention_days)
+    print(f"removed {n} e-mail file(s) older than {settings.mail_retention_days} days from var/mail/",
+          file=out)
+    return 0
+
+
 def cmd_scheduler(args: argparse.Namespace, out: TextIO) -> int:
     from bot.scheduler.runner import run_scheduler
 
@@ -303,6 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
     web.add_argument("--port", type=int)
     web.add_argument("--host", help="address to listen on (default: BIND_HOST, 127.0.0.1)")
     web.set_defaults(func=cmd_web)
+    sub.add_parser("retention", help="delete what need not be kept (var/mail/ after "
+                   "MAIL_RETENTION_DAYS)").set_defaults(func=cmd_retention)
     sub.add_parser("actions", help="the action server (Rasa's custom actions), for Rasa only"
                    ).set_defaults(func=cmd_actions)
     sub.add_parser("scheduler", help="send check-in and homework reminders (APScheduler)"

@@ -60,6 +60,7 @@ class Settings:
     rasa_public_url: str = ""  # empty: the web page's own host on RASA_PORT
     practice_name: str = ""  # empty: the only practice in the database, or a neutral name
     disengaged_after_days: int = 7
+    mail_retention_days: int = 30  # e-mails written to var/mail/ are deleted after this
     digest_hour: int = 8
     # ---- check-ins and reminders ----
     phq9_interval_days: int = 14
@@ -255,6 +256,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if len(practice_name) > 100:
         errors.append("PRACTICE_NAME is longer than 100 characters")
     disengaged_days = _int(env, "DISENGAGED_AFTER_DAYS", 7, 1, 365, errors)
+    mail_retention_days = _int(env, "MAIL_RETENTION_DAYS", 30, 1, 3650, errors)
     digest_hour = _int(env, "DIGEST_HOUR", 8, 0, 23, errors)
     if production and smtp_host and smtp_security == "plain" and smtp_user:
         errors.append("SMTP_SECURITY=plain with SMTP_USER would send the password unencrypted; "
@@ -309,6 +311,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rasa_public_url=rasa_public_url.rstrip("/"),
         practice_name=practice_name,
         disengaged_after_days=disengaged_days,
+        mail_retention_days=mail_retention_days,
         digest_hour=digest_hour,
         phq9_interval_days=phq9_interval_days,
         phq9_at_module_end=phq9_at_module_end,

@@ -119,3 +119,20 @@ def test_the_audit_log_is_append_only(services: Services, clock: FrozenClock) ->
         sql("UPDATE audit_log SET action = 'x'")
     with pytest.raises(Exception, match="append-only"):
         sql("DELETE FROM audit_log")
+
+
+def test_mail_written_without_smtp_is_deleted_after_the_retention_period(tmp_path: Path) -> None:
+    import datetime as dt
+    import os
+
+    from bot.retention import purge_mail
+
+    now = dt.datetime(2026, 12, 3, tzinfo=dt.timezone.utc)
+    old, new = tmp_path / "old.eml", tmp_path / "new.eml"
+    for path, days in ((old, 31), (new, 29)):
+        path.write_text("x")
+        stamp = (now - dt.timedelta(days=days)).timestamp()
+        os.utime(path, (stamp, stamp))
+    assert purge_mail(tmp_path, now, 30) == 1
+    assert not old.exists() and new.exists()
+    assert purge_mail(tmp_path / "missing", now, 30) == 0

@@ -38,6 +38,7 @@ from bot.escalation.models import DeliveryAttempt
 from bot.escalation.notifiers import DeliveryError, Notifier
 from bot.escalation.sweeps import sweep_disengaged
 from bot.logs import configure as configure_logging
+from bot.retention import purge_mail
 from bot.settings import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -304,6 +305,10 @@ class Worker:
                     log.info("disengagement sweep: %s escalation(s)", len(found))
             except Exception:
                 log.exception("disengagement sweep failed")
+            try:
+                purge_mail(REPO_ROOT / "var" / "mail", now, settings.mail_retention_days)
+            except OSError as exc:
+                log.error("retention of var/mail failed: %s", type(exc).__name__)
         if (
             force
             or self._last_digest is None
