@@ -214,6 +214,9 @@ def write_tree(root: Path, module: str = MODULE, name: str = "01_test.yaml") -> 
     modules = root / "en" / "modules"
     modules.mkdir(parents=True, exist_ok=True)
     (root / "en" / "consent.yaml").write_text(CONSENT, encoding="utf-8")
+    # The system messages and crisis numbers are checked too: the real ones.
+    for part in ("en/messages.yaml", "crisis_resources.yaml"):
+        (root / part).write_bytes((ROOT / part).read_bytes())
     path = modules / name
     path.write_text(module, encoding="utf-8")
     return path
@@ -619,3 +622,25 @@ def test_main_preview_of_module_with_errors(tmp_path):
     out = io.StringIO()
     assert main_preview(tmp_path, "1", "en", out) == 1
     assert "nowhere" in out.getvalue()
+
+
+def test_broken_system_messages_and_crisis_resources_fail_validation(tmp_path: Path) -> None:
+    """A broken messages.yaml or crisis_resources.yaml once passed with "0 error(s)",
+    and every reply then raised."""
+    import shutil
+
+    from bot.content.validate import validate_tree
+
+    root = tmp_path / "content"
+    shutil.copytree(ROOT, root)
+    assert [p for p in validate_tree(root) if p.is_error] == []
+    messages = root / "en" / "messages.yaml"
+    good = messages.read_text(encoding="utf-8")
+    messages.write_text("risk_opening: [unclosed\n", encoding="utf-8")
+    assert any("not valid YAML" in p.message for p in validate_tree(root))
+    messages.write_text(good.replace("safety_question:", "safety_questio:"), encoding="utf-8")
+    assert any(p.location == "safety_question" and "code sends" in p.message
+               for p in validate_tree(root))
+    messages.write_text(good, encoding="utf-8")
+    (root / "crisis_resources.yaml").write_text("version: 1\ncountries:\n  NO: []\n")
+    assert any("crisis_resources" in str(p.path) for p in validate_tree(root) if p.is_error)

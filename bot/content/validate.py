@@ -930,8 +930,82 @@ def load_language(lang_dir: Path) -> LanguageContent:
     )
 
 
+CODE_DIRS = ("bot", "actions")
+# How the code asks for a system message: ctx.t(<key>), self.t(patient, <key>),
+# t(patient, <key>), texts.get(<key>, ...), self.line(<key>), with the key a literal.
+_MESSAGE_USE = re.compile(r'(?:ctx\.t|self\.t\(\w+(?:\.\w+)?,|\bt\(patient,|texts\.get|self\.line)'
+                          r'\s*\(?\s*"([a-z0-9_]+)"')
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def message_keys_used(repo: Path) -> set[str]:
+    """The system-message keys the code asks for (a static reading of bot/ and actions/;
+    a key chosen at run time, held in a variable, is not seen)."""
+    used: set[str] = set()
+    for folder in CODE_DIRS:
+        for path in (repo / folder).rglob("*.py"):
+            used |= set(_MESSAGE_USE.findall(path.read_text(encoding="utf-8")))
+    return used
+
+
+def check_messages(root: Path, repo: Path | None = None) -> list[Problem]:
+    """messages.yaml in each language: valid YAML, a flat mapping of key -> text; the
+    fallback language has every key the code uses; a translation uses the same
+    {placeholders} as the fallback for each key. (A broken file once passed this
+    check, and every reply then raised.)"""
+    import yaml as pyyaml
+
+    repo = repo or Path(__file__).resolve().parents[2]  # the code that sends the messages
+    problems: list[Problem] = []
+    tables: dict[str, dict[str, str]] = {}
+    for lang_dir in language_dirs(root):
+        path = lang_dir / "messages.yaml"
+        if not path.exists():
+            if lang_dir.name == DEFAULT_LANG:
+                problems.append(Problem(path, None, "", "missing: the system messages"))
+            continue
+        try:
+            data = pyyaml.safe_load(path.read_text(encoding="utf-8"))
+        except pyyaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problems.append(Problem(path, mark.line + 1 if mark else None, "",
+                                    f"not valid YAML: {getattr(exc, 'problem', exc)}"))
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(path, None, "", "must be a mapping of key: text"))
+            continue
+        bad = [k for k, v in data.items() if not isinstance(k, str) or not isinstance(v, str)]
+        for key in bad:
+            problems.append(Problem(path, None, str(key), "must be text"))
+        tables[lang_dir.name] = {k: v for k, v in data.items() if k not in bad}
+    base = tables.get(DEFAULT_LANG)
+    if base is not None:
+        for key in sorted(message_keys_used(repo) - set(base)):
+            problems.append(Problem(root / DEFAULT_LANG / "messages.yaml", None, key,
+                                    "missing: the code sends this message"))
+        for lang, table in tables.items():
+            for key, text in table.items():
+                if lang != DEFAULT_LANG and key in base and \
+                        set(_PLACEHOLDER.findall(text)) != set(_PLACEHOLDER.findall(base[key])):
+                    problems.append(Problem(root / lang / "messages.yaml", None, key,
+                                            "uses other {placeholders} than the English text"))
+    return problems
+
+
+def check_crisis_resources(root: Path) -> list[Problem]:
+    from bot.safety.resources import load_crisis_resources
+
+    path = root / "crisis_resources.yaml"
+    try:
+        load_crisis_resources(path)
+    except ValueError as exc:
+        return [Problem(path, None, "", str(exc))]
+    return []
+
+
 def validate_tree(root: Path) -> list[Problem]:
-    """Check every language folder under ``root`` (e.g. ``cbt_content/``)."""
+    """Check every language folder under ``root`` (e.g. ``cbt_content/``), the system
+    messages and the crisis resources."""
     root = Path(root)
     if not root.is_dir():
         return [Problem(root, None, "", "content folder not found")]
@@ -955,6 +1029,8 @@ def validate_tree(root: Path) -> list[Problem]:
         )
     for lang_dir in langs:
         problems.extend(load_language(lang_dir).problems)
+    problems.extend(check_messages(root))
+    problems.extend(check_crisis_resources(root))
     return problems
 
 

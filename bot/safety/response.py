@@ -23,7 +23,11 @@ from bot.texts import Texts
 
 ABUSE = {"abuse"}
 OTHERS = {"harm_to_others"}
-EMERGENCY_NUMBER = {"NO": "113", "GB": "999"}
+def emergency_number(country: str, lang: str) -> str:
+    """The first number in the crisis resources for the country (one source: the
+    crisis file, which editors keep), or a plain phrase when it has none."""
+    first = resources_for(country, lang)[0]
+    return first.phone or "your emergency number"
 
 
 @dataclass
@@ -194,7 +198,7 @@ class SafetyService:
         if answer == "not_safe":
             country = self._country(session, patient)
             replies = [Reply(self.texts.get("not_safe_reply", lang,
-                                            emergency=EMERGENCY_NUMBER.get(country, "your emergency number"),
+                                            emergency=emergency_number(country, lang),
                                             gp_name=gp.name if gp else "your GP"))]
             replies.append(Reply(format_resources(resources_for(country, lang), lang)))
             if patient is not None and event is not None:
