@@ -278,3 +278,32 @@ def test_phq_hedged_and_half_answers(text: str, value: int | None) -> None:
     from bot.checkins.parsing import parse_phq_answer
 
     assert parse_phq_answer(text) == value
+
+
+def test_the_trend_chart_names_each_day_once_and_says_which_way_is_better(
+        services: Services, patient_id: int, clock: FrozenClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.checkins.trend as trend
+
+    seen: dict[str, list[str]] = {}
+
+    def capture(fig) -> bytes:  # noqa: ANN001 - a matplotlib figure
+        fig.canvas.draw()
+        seen["x"] = [t.get_text() for t in fig.axes[-1].get_xticklabels() if t.get_text()]
+        seen["y"] = [ax.get_ylabel() for ax in fig.axes]
+        return b"png"
+
+    monkeypatch.setattr(trend, "figure_png", capture)
+    svc = checkins_for(services)
+    _phq9(services, patient_id, _answers(16))
+    for rating in (3, 5):  # a short span: everything within a day
+        clock.advance(timedelta(hours=3))
+        with services.db.session() as s:
+            patient = s.get(Patient, patient_id)
+            checkin, _ = svc.start(s, patient, ins.MOOD)
+            svc.record(s, checkin, 1, rating)
+            svc.finish_mood(s, patient, checkin, None)
+    with services.db.session() as s:
+        assert trend.chart_png(s, svc, s.get(Patient, patient_id)) == b"png"
+    assert seen["x"] and len(seen["x"]) == len(set(seen["x"])), seen["x"]
+    assert any("fewer" in y for y in seen["y"])

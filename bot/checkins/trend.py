@@ -106,14 +106,23 @@ def chart_png(session: Session, service: CheckinService, patient: Patient) -> by
             ys = [v for _, v in data]
             if kind == "phq":
                 shade_phq9_bands(ax)
-                ax.invert_yaxis()  # better is up, as with mood
+                ax.invert_yaxis()  # better is up, as with mood: said on the axis
+                ax.set_ylabel("PHQ-9\n(up = fewer\nsymptoms)", fontsize=8)
                 ax.plot(xs, ys, "o-", color="#1565c0")
             else:
                 ax.set_ylim(0, 10)
                 ax.set_ylabel("Mood")
                 ax.plot(xs, ys, "o-", color="#2e7d32", markersize=3)
             ax.grid(alpha=0.3)
-        axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%d %b", tz=tz))
+        # One label per day at most (a short span once showed "03 Dec" five times).
+        every = [at.astimezone(tz) for _, data in panels for at, _ in data]
+        span_days = max(1, (max(every) - min(every)).days)
+        bottom = axes[-1, 0]
+        bottom.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, span_days // 5), tz=tz))
+        bottom.xaxis.set_major_formatter(mdates.DateFormatter("%d %b", tz=tz))
+        if span_days <= 1:
+            lo = min(every) - timedelta(hours=12)
+            bottom.set_xlim(lo, max(every) + timedelta(hours=12))
         return figure_png(fig)
     finally:
         plt.close(fig)
