@@ -287,7 +287,7 @@ def test_the_trend_chart_names_each_day_once_and_says_which_way_is_better(
 
     seen: dict[str, list[str]] = {}
 
-    def capture(fig) -> bytes:  # noqa: ANN001 - a matplotlib figure
+    def capture(fig) -> bytes:
         fig.canvas.draw()
         seen["x"] = [t.get_text() for t in fig.axes[-1].get_xticklabels() if t.get_text()]
         seen["y"] = [ax.get_ylabel() for ax in fig.axes]
