@@ -427,3 +427,29 @@ def test_withdrawing_in_chat_asks_first_then_stops_and_tells_the_gp(
     run(ActionConsent(), tracker("/consent_agree", "consent_agree"))
     with services.db.session() as s:
         assert s.execute(select(Patient)).scalar_one().status == "consented"
+
+
+def test_welcome_back_only_for_a_patient_who_was_away(services: Services, code: str,
+                                                      clock: FrozenClock) -> None:
+    consented(code)
+    _, msgs = run(ActionProgram(), tracker("/continue_program", "continue_program"))
+    for _ in range(20):  # to the first step that waits for an answer
+        p = payloads(msgs)
+        if any(x.startswith("/choose") for x in p) or "/skip" in p:
+            break
+        _, msgs = run(ActionProgram(), tracker("next", "continue_program"))
+    _, msgs = run(ActionProgram(), tracker("continue", "continue_program"))
+    assert "Welcome back" not in all_text(msgs) and "Here's where you are" in all_text(msgs)
+    clock.advance(timedelta(days=2))
+    _, msgs = run(ActionProgram(), tracker("continue", "continue_program"))
+    assert "Welcome back" in all_text(msgs)
+
+
+def test_the_ready_block_names_this_runs_demo_code() -> None:
+    from bot.settings import load_settings
+    from bot.supervisor import ready_text
+
+    text = ready_text(load_settings({}), "ABCD-EFGH")
+    assert "/start ABCD-EFGH" in text and "?code=ABCD-EFGH" in text and "YOUR-CODE" not in text
+    assert "127.0.0.1 only" in text
+    assert "patients invite" in ready_text(load_settings({}), None)

@@ -80,6 +80,8 @@ def test_button_payloads(parse: Any, text: str, intent: str) -> None:
     ("can you use new york time from now on", "set_timezone"),
     ("please don't send anything before 9am", "set_quiet_hours"),
     ("stop sending me the daily reminders", "stop_reminders"),
+    ("Back to the program", "continue_program"),  # a button's label, typed
+    ("i want to withdraw my consent", "withdraw"),
 ])
 def test_check_ins_in_plain_words(parse: Any, text: str, intent: str) -> None:
     """Unseen wordings: the two-question check, the PHQ-9 and the mood rating apart."""
