@@ -78,6 +78,10 @@ class ActionRiskResponse(PatientAction):
         confirmed = ctx.entity("risk_confirmed") == "yes"
         if confirmed:
             return self.respond(ctx, dispatcher, True, previous_free_text(ctx.tracker))
+        if ctx.tracker.get_slot(CLARIFY_SLOT) and not ctx.is_payload and is_junk(ctx.text):
+            # Random letters with a rule hit inside are asked about, never paged, and
+            # are no answer to the question that is already open: it is asked again.
+            return [*ask_directly(ctx, dispatcher), ActiveLoop(None)]
         if ctx.tracker.get_slot(CLARIFY_SLOT) and not ctx.is_payload:
             # The answer to the direct question is itself risk: the crisis response,
             # recorded with the words that made the bot ask and this answer.

@@ -453,3 +453,20 @@ def test_the_ready_block_names_this_runs_demo_code() -> None:
     assert "/start ABCD-EFGH" in text and "?code=ABCD-EFGH" in text and "YOUR-CODE" not in text
     assert "127.0.0.1 only" in text
     assert "patients invite" in ready_text(load_settings({}), None)
+
+
+def test_junk_that_reads_as_risk_after_the_direct_question_asks_again(
+        services: Services, code: str) -> None:
+    """The hostile benchmark's last urgent pages: junk with a rule hit inside (asked
+    about), then more such junk, read as risk by the NLU, while the question was open."""
+    import random
+    import string
+
+    consented(code)
+    rnd = random.Random(11)
+    junk = "".join(rnd.choice(string.ascii_letters + "    ") for _ in range(3000)) + " kill myself "
+    t = tracker(junk, "risk_detected", slots={"awaiting_text": False, "risk_clarify": True})
+    _, msgs = run(ActionRiskResponse(), t)
+    assert "thoughts of ending your life" in all_text(msgs)
+    with services.db.session() as s:
+        assert s.execute(select(RiskEvent)).first() is None
