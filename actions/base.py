@@ -227,16 +227,19 @@ def safety_net(ctx: Ctx, dispatcher: CollectingDispatcher, where: str,
     # A bare check-in answer ("more than half the days") says nothing about risk on
     # its own (the rules still read it; PHQ-9 item 9 has its own rule).
     rules_only = rules_only or (ctx.intent in ("phq_answer", "mood_answer") and is_plain_answer(text))
-    open_risk = ctx.services.safety.open_conversation(ctx.session, ctx.patient, ctx.channel,
-                                                      ctx.tracker.sender_id)
-    if ctx.intent == "not_safe" and not open_risk and read_typed_safety(text, ctx.intent) == NOT_SAFE:
+    def open_risk() -> bool:  # a database read: asked only where the answer matters
+        return ctx.services.safety.open_conversation(ctx.session, ctx.patient, ctx.channel,
+                                                     ctx.tracker.sender_id)
+
+    if (ctx.intent == "not_safe" and read_typed_safety(text, ctx.intent) == NOT_SAFE
+            and not open_risk()):
         # "I'm not safe" with no question open is a disclosure wherever it is typed (a
         # free-text step included): the full crisis response, not the direct question.
         decision = Decision(CRISIS, "active_ideation", 1.0, ["said they are not safe"], "statement")
     else:
         decision = decide(text, ctx.lang, recent_messages(ctx.tracker), rules_only=rules_only)
     if decision.action == ASK:
-        if ctx.tracker.get_slot(CLARIFY_SLOT) or open_risk:
+        if ctx.tracker.get_slot(CLARIFY_SLOT) or open_risk():
             # Already asked (this message is the answer: answer_clarify), or a risk
             # conversation is open and waits for "are you safe?" (the safety answer).
             return None

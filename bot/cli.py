@@ -107,7 +107,8 @@ def cmd_patients_list(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_patients_export(args: argparse.Namespace, out: TextIO) -> int:
     import json
 
-    from bot.data_rights import default_tracker_url, export_patient, find
+    from bot.data_rights import export_patient, find
+    from bot.settings import default_tracker_url
 
     svc = _services()
     with svc.db.session() as session:
@@ -125,7 +126,8 @@ def cmd_patients_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_patients_erase(args: argparse.Namespace, out: TextIO) -> int:
-    from bot.data_rights import DataRightsError, default_tracker_url, erase_patient, find
+    from bot.data_rights import DataRightsError, erase_patient, find
+    from bot.settings import default_tracker_url
 
     if args.confirm != args.patient:
         raise DataRightsError(f"to erase {args.patient}, repeat the reference: "

@@ -43,15 +43,6 @@ _BY_PATIENT = (ReminderSend, ReminderPreference, FollowUp, WorkbookEntry, Module
                ConsentRecord, Invite, ChannelIdentity)
 
 
-def default_tracker_url() -> str:
-    """Where Rasa keeps the conversations: TRACKER_URL, or var/tracker.db (as `bot run`)."""
-    import os
-
-    from bot.settings import REPO_ROOT
-
-    return os.environ.get("TRACKER_URL") or f"sqlite:///{REPO_ROOT / 'var' / 'tracker.db'}"
-
-
 class DataRightsError(ValueError):
     """The request cannot be carried out as given; the message is for the operator."""
 
@@ -105,13 +96,14 @@ def export_patient(session: Session, patient: Patient, tracker_url: str | None,
     data["escalations"] = [{**_row(e), "notifications": [_row(n) for n in session.execute(
         select(Notification).where(Notification.escalation_id == e.id)).scalars()]}
         for e in escalations]
-    found = _tracker_events(tracker_url, _sender_ids(session, patient))
+    senders = _sender_ids(session, patient)
+    found = _tracker_events(tracker_url, senders)
     data["conversation"] = []
     if found is not None:
         table, engine = found
         with engine.connect() as con:
             rows = con.execute(select(table.c.timestamp, table.c.type_name, table.c.data)
-                               .where(table.c.sender_id.in_(_sender_ids(session, patient)))
+                               .where(table.c.sender_id.in_(senders))
                                .order_by(table.c.id)).all()
         engine.dispose()
         for stamp, kind, raw in rows:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import hmac
 import re
@@ -29,7 +30,9 @@ def normalise_code(code: str) -> str:
     return re.sub(r"[\s\-_]", "", code).upper()
 
 
+@functools.lru_cache(maxsize=1)
 def _code_key() -> bytes:
+    """SECRET_KEY, read once per process (it does not change while one runs)."""
     from bot.settings import load_settings
 
     return load_settings().secret_key.encode()

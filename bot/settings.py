@@ -130,6 +130,11 @@ def local_secret(name: str, var_dir: Path | None = None) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
+def default_tracker_url() -> str:
+    """Where Rasa keeps the conversations: TRACKER_URL, or var/tracker.db."""
+    return os.environ.get("TRACKER_URL") or f"sqlite:///{REPO_ROOT / 'var' / 'tracker.db'}"
+
+
 def default_database_url() -> str:
     return f"sqlite:///{REPO_ROOT / 'var' / 'bot.db'}"
 

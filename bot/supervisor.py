@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from bot.data_rights import default_tracker_url
 from bot.rasa_model import ensure_model
-from bot.settings import REPO_ROOT, Settings, load_settings
+from bot.settings import REPO_ROOT, Settings, default_tracker_url, load_settings
 
 
 def rasa_env(settings: Settings) -> dict[str, str]:

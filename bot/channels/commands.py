@@ -33,6 +33,15 @@ def command_to_text(text: str) -> str:
     return f"{name} {rest}".strip().replace("_", " ")
 
 
+def start_code(text: str) -> str | None:
+    """The code of "/start CODE" (a Telegram deep link, or typed); None otherwise."""
+    m = COMMAND_RE.match(text.strip())
+    if not m or m.group(1).lower() != "start":
+        return None
+    rest = (m.group(3) or "").split()
+    return rest[0] if len(rest) == 1 and len(rest[0]) <= 64 else None
+
+
 def menu_command(text: str) -> str | None:
     """What a menu command other than /start means to the dialogue ("/checkin" ->
     "/log_mood"); None for anything else (unknown /words stay as they are)."""

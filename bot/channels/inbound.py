@@ -3,7 +3,7 @@ that every message gets an answer.
 
 * A sender id is text of 1-128 printable characters that encodes as UTF-8: a lone
   surrogate ("\\ud800") once made the tracker store raise and Rasa exit.
-* A message is text (a missing one is empty); lone surrogates become U+FFFD and
+* A message is text (a missing one is empty); lone surrogates become "?" and
   control characters other than newline and tab are dropped.
 * An empty or whitespace-only message (including U+2028/U+2029 and zero-width
   characters) never reaches the NLU, whose featurizers raise on it: the patient gets
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from typing import Any
 import yaml
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from bot.channels.commands import menu_command
+from bot.channels.commands import menu_command, start_code
 from bot.settings import REPO_ROOT
 from bot.texts import Texts
 
@@ -69,19 +68,11 @@ def message_text(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         raise BadInput("'message' must be a string")
-    value = value.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(value) else value
+    value = value.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate -> "?"
     if any(unicodedata.category(ch) == "Cc" and ch not in _KEEP_CONTROLS for ch in value):
         value = "".join(ch for ch in value
                         if ch in _KEEP_CONTROLS or unicodedata.category(ch) != "Cc")
     return value
-
-
-def _has_surrogate(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def is_blank(text: str | None) -> bool:
@@ -120,16 +111,13 @@ def fit(text: str, scorer: Callable[[str], float] | None = None) -> tuple[str, b
     return best, True
 
 
-_START = re.compile(r"^\s*/start(?:@\w+)?\s+(\S{1,64})\s*$", re.I)
-
-
 def as_payload(text: str) -> str:
     """``/start CODE`` (a Telegram deep link, or typed) as the payload Rasa parses,
     ``/start{"invite_code": "CODE"}``: Rasa otherwise warns that it cannot parse the
     line, quoting the invite code into its log."""
-    m = _START.match(text)
-    if m:
-        return f"/start{json.dumps({'invite_code': m.group(1)})}"
+    code = start_code(text)
+    if code:
+        return f"/start{json.dumps({'invite_code': code})}"
     return menu_command(text) or text  # "/checkin" on the web as on Telegram
 
 

@@ -15,6 +15,7 @@ import html
 import json
 import logging
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -76,17 +77,15 @@ def local_bundle(path: Path) -> bytes | None:
     return _EXTERNAL_IMPORT.sub(b"", path.read_bytes()) if path.is_file() else None
 
 
-def is_linked(settings: Settings, session_id: str) -> bool:
+def is_linked(db: Any, session_id: str) -> bool:
     """Is this web chat session linked to a patient (so the page can hide the code box)?"""
     from sqlalchemy import select
 
     from bot.channels.socketio import valid_session_id
-    from bot.db import Database
     from bot.db.models import ChannelIdentity
 
     if valid_session_id(session_id) is None:
         return False
-    db = Database(settings.database_url)
     try:
         with db.session() as session:
             return session.execute(select(ChannelIdentity.id).where(
@@ -95,8 +94,6 @@ def is_linked(settings: Settings, session_id: str) -> bool:
     except Exception as exc:  # the page works without a database
         log.info("linked state not read (%s)", type(exc).__name__)
         return False
-    finally:
-        db.dispose()
 
 
 def emergency_line(settings: Settings) -> str:
@@ -189,8 +186,14 @@ def make_app(settings: Settings | None = None, web_dir: Path = WEB_DIR) -> web.A
         return web.Response(body=bundle_bytes, content_type="application/javascript",
                             headers={"Cache-Control": "public, max-age=3600"})
 
+    databases: list[Any] = []  # one pool for the page's lifetime, made on first use
+
     async def linked(request: web.Request) -> web.Response:
-        state = is_linked(settings, request.query.get("session", ""))
+        if not databases:
+            from bot.db import Database
+
+            databases.append(Database(settings.database_url))
+        state = is_linked(databases[0], request.query.get("session", ""))
         return web.json_response({"linked": state}, headers={"Cache-Control": "no-store"})
 
     async def health(request: web.Request) -> web.Response:
@@ -200,6 +203,13 @@ def make_app(settings: Settings | None = None, web_dir: Path = WEB_DIR) -> web.A
     app.router.add_get("/", index)
     app.router.add_get("/health", health)
     app.router.add_get("/linked", linked)
+
+    async def database_pool(_: web.Application) -> AsyncIterator[None]:
+        yield
+        for db in databases:
+            db.dispose()
+
+    app.cleanup_ctx.append(database_pool)
     app.router.add_get("/favicon.ico", lambda request: _no_content())
     app.router.add_get("/vendor/rasa-webchat.js", widget)
     app.router.add_static("/static/", web_dir / "static", follow_symlinks=False)

@@ -49,7 +49,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.safety.rules_common import fold_nb
+from bot.safety.rules_common import Anywhere, fold_nb
 
 __all__ = ["IDIOMS", "ConceptHit", "find_concepts"]
 
@@ -449,14 +449,7 @@ def find_concepts(
     def pos(tags: list[Tag]) -> list[Tag]:  # tags not cancelled by a denial
         return [t for t in tags if not negated(text, t[0], t[1])]
 
-    # Whole-message conditions, asked once: asked per clause they made a long message
-    # of many short clauses quadratic (16 KB of "a, a, ..." took 5 s).
-    whole: dict[str, bool] = {}
-
-    def anywhere(name: str, rx: re.Pattern[str]) -> bool:
-        if name not in whole:
-            whole[name] = rx.search(text) is not None
-        return whole[name]
+    anywhere = Anywhere(text)  # whole-message conditions, each searched once
 
     for ci, (lo, _) in enumerate(clauses):
         # the window: this clause and the next one
@@ -551,8 +544,8 @@ def find_concepts(
         if hq is not None:
             pl = _first(_tags(PLACE, text, hq[1], hi))
             # Landmarks ("how tall is the Eiffel tower?") count only beside distress.
-            if pl is not None and LANDMARK.fullmatch(pl[2]) and not (anywhere("distress", DISTRESS)
-                                                                 or anywhere("death", DEATH)):
+            if pl is not None and LANDMARK.fullmatch(pl[2]) and not (anywhere(DISTRESS)
+                                                                 or anywhere(DEATH)):
                 pl = None
             if pl is not None:
                 add("plan_or_intent", "concept.height_place", "HEIGHT+PLACE", hq, pl)
@@ -589,7 +582,7 @@ def find_concepts(
             dm = (_first(_tags(DEATH, text, at[0], hi)) or _first(_tags(METHOD, text, at[0], hi))
                   or (at if re.search(r"od|overdos|selvmords", at[2]) else None))
             if dm is not None and _subject_is_self(text, lo, at[0]) is not False:
-                if is_past or anywhere("past", past):
+                if is_past or anywhere(past):
                     add("past_attempt", "concept.attempt_past", "ATTEMPT+DEATH+PAST", at, dm)
                 elif recent.search(seg):
                     add("self_harm", "concept.attempt_recent", "ATTEMPT+DEATH+RECENT", at, dm)
@@ -606,7 +599,7 @@ def find_concepts(
             if ag is not None:
                 add("abuse", "concept.agent_control", "AGENT+CONTROL", ag, co)
         # ---- violence: who does what to whom
-        if not anywhere("games", GAMES):
+        if not anywhere(GAMES):
             for v in _tags(VIOLENCE, text, lo, c_hi):
                 if negated(text, v[0], v[1]):
                     continue

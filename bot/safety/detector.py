@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from bot.safety import rules_en, rules_nb
 from bot.safety.concepts import find_concepts
 from bot.safety.confusables import fold_confusables
-from bot.safety.rules_common import CATEGORIES, URGENCY, Rule, expand, fold_nb
+from bot.safety.rules_common import CATEGORIES, URGENCY, Anywhere, Rule, expand, fold_nb
 
 __all__ = ["CATEGORIES", "RiskMatch", "RiskResult", "detect", "normalise"]
 
@@ -372,17 +372,10 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[s + 1 if s >= 0 else lo: e if e >= 0 else hi]
 
 
-def _classify(c: _Compiled, text: str, m: re.Match[str],
-              whole: dict[object, bool]) -> str | None:
-    """``whole`` memoises the message-level conditions for this text (asked once, not
-    once per match)."""
+def _classify(c: _Compiled, text: str, m: re.Match[str], anywhere: Anywhere) -> str | None:
+    """``anywhere`` answers the message-level conditions for ``text`` (each searched
+    once per text, not once per match)."""
     r = c.rule
-
-    def anywhere(rx: re.Pattern[str]) -> bool:
-        if rx not in whole:
-            whole[rx] = rx.search(text) is not None
-        return whole[rx]
-
     if (c.unless is not None and anywhere(c.unless)
             and not (r.distress_overrides and anywhere(DISTRESS))):
         return None
@@ -429,13 +422,13 @@ def detect(text: str, lang: str | None = None) -> RiskResult:
     for variant in variants:
         hits: list[tuple[int, int, str, str]] = []  # start, end, category, rule id
         denied: list[tuple[int, int]] = []  # suicide/self-harm hits cancelled by a denial
-        whole: dict[object, bool] = {}
+        anywhere = Anywhere(variant)
         for c in _COMPILED:
             # ``requires`` is a message-level condition: test it first (cheap prefilter).
             if c.requires is not None and not c.requires.search(variant):
                 continue
             for m in c.rx.finditer(variant):
-                category = _classify(c, variant, m, whole)
+                category = _classify(c, variant, m, anywhere)
                 if category is not None:
                     hits.append((m.start(), m.end(), category, c.rule.id))
                 elif (c.rule.category in _HEDGEABLE and c.rule.negatable

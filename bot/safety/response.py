@@ -23,13 +23,6 @@ from bot.texts import Texts
 
 ABUSE = {"abuse"}
 OTHERS = {"harm_to_others"}
-def emergency_number(country: str, lang: str) -> str:
-    """The first number in the crisis resources for the country (one source: the
-    crisis file, which editors keep), or a plain phrase when it has none."""
-    first = resources_for(country, lang)[0]
-    return first.phone or "your emergency number"
-
-
 @dataclass
 class SafetyOutcome:
     replies: list[Reply] = field(default_factory=list)
@@ -196,11 +189,12 @@ class SafetyService:
                 ), now)
             return [Reply(self.texts.get("safety_unclear", lang), self._safety_buttons(lang))]
         if answer == "not_safe":
-            country = self._country(session, patient)
+            resources = resources_for(self._country(session, patient), lang)
+            # The first number in the crisis file (which editors keep) is the emergency one.
             replies = [Reply(self.texts.get("not_safe_reply", lang,
-                                            emergency=emergency_number(country, lang),
+                                            emergency=resources[0].phone or "your emergency number",
                                             gp_name=gp.name if gp else "your GP"))]
-            replies.append(Reply(format_resources(resources_for(country, lang), lang)))
+            replies.append(Reply(format_resources(resources, lang)))
             if patient is not None and event is not None:
                 escalate(session, patient, EscalationRequest(
                     kind="risk", urgency="urgent",

@@ -194,3 +194,18 @@ def expand(pattern: str) -> str:
             break
         pattern = new
     return pattern.replace("'", "")
+
+
+class Anywhere:
+    """Message-level conditions ("does the pattern occur anywhere in this text?"),
+    each searched once per text: asked once per match or per clause they made long
+    messages quadratic."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._seen: dict[re.Pattern[str], bool] = {}
+
+    def __call__(self, rx: re.Pattern[str]) -> bool:
+        if rx not in self._seen:
+            self._seen[rx] = rx.search(self.text) is not None
+        return self._seen[rx]

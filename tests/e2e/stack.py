@@ -1,10 +1,12 @@
 """Starts the real action server and Rasa server for end-to-end tests and benchmarks."""
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from bot.settings import REPO_ROOT
 from bot.supervisor import server_commands
 from tests.ports import free_port
 
-__all__ = ["Stack", "buttons", "free_port", "texts"]
+__all__ = ["Stack", "buttons", "free_port", "running_stack", "texts"]
 
 
 @dataclass
@@ -146,3 +148,21 @@ def texts(replies: list[dict[str, Any]]) -> str:
 
 def buttons(replies: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [b for r in replies for b in r.get("buttons") or []]
+
+
+@contextlib.contextmanager
+def running_stack(tmp_path_factory: Any, name: str, **kwargs: Any) -> Iterator[Stack]:
+    """A started stack on a fresh migrated SQLite database in its own folder, stopped
+    afterwards: what most end-to-end modules need as their fixture."""
+    from bot.db.migrate import upgrade
+
+    workdir: Path = tmp_path_factory.mktemp(name)
+    url = f"sqlite:///{workdir / 'bot.db'}"
+    upgrade(url)
+    stack = Stack(workdir=workdir, database_url=url, rasa_port=free_port(),
+                  action_port=free_port(), **kwargs)
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()

@@ -23,22 +23,15 @@ from bot.enrolment import add_gp, format_code, invite_patient
 from bot.scheduler.delivery import RasaTrigger, deliver
 from bot.scheduler.reminders import Decision, ReminderService
 from bot.settings import REPO_ROOT, load_settings
-from tests.e2e.stack import Stack, buttons, free_port, texts
+from tests.e2e.stack import Stack, buttons, free_port, running_stack, texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    workdir: Path = tmp_path_factory.mktemp("checkins")
-    url = f"sqlite:///{workdir / 'bot.db'}"
-    upgrade(url)
-    s = Stack(workdir=workdir, database_url=url, rasa_port=free_port(), action_port=free_port())
-    s.start()
-    try:
+    with running_stack(tmp_path_factory, "checkins") as s:
         yield s
-    finally:
-        s.stop()
 
 
 def onboard(stack: Stack, sender: str, tz: str | None = None) -> list[dict]:

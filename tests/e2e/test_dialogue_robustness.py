@@ -8,16 +8,14 @@ the conversation open, and "not really" is not safe.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from bot.checkins.models import CheckIn
 from bot.db import Database
-from bot.db.migrate import upgrade
 from bot.db.models import WorkbookEntry
-from tests.e2e.stack import Stack, buttons, free_port, texts
+from tests.e2e.stack import Stack, buttons, running_stack, texts
 from tests.e2e.test_rest_flow import onboard, risk_events, to_free_text_step
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -25,15 +23,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    workdir: Path = tmp_path_factory.mktemp("dialogue")
-    url = f"sqlite:///{workdir / 'bot.db'}"
-    upgrade(url)
-    s = Stack(workdir=workdir, database_url=url, rasa_port=free_port(), action_port=free_port())
-    s.start()
-    try:
+    with running_stack(tmp_path_factory, "dialogue") as s:
         yield s
-    finally:
-        s.stop()
 
 
 def saved_answers(stack: Stack) -> list[str]:

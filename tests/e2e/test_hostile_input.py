@@ -13,7 +13,6 @@ import random
 import string
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -21,7 +20,7 @@ from sqlalchemy import select
 
 from bot.db.models import RiskEvent
 from bot.db.session import Database
-from tests.e2e.stack import Stack, free_port, texts
+from tests.e2e.stack import Stack, running_stack, texts
 from tests.e2e.test_rest_flow import onboard
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -29,17 +28,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    from bot.db.migrate import upgrade
-
-    workdir: Path = tmp_path_factory.mktemp("hostile")
-    url = f"sqlite:///{workdir / 'bot.db'}"
-    upgrade(url)
-    s = Stack(workdir=workdir, database_url=url, rasa_port=free_port(), action_port=free_port())
-    s.start()
-    try:
+    with running_stack(tmp_path_factory, "hostile") as s:
         yield s
-    finally:
-        s.stop()
 
 
 def rasa_proc(stack: Stack):

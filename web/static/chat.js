@@ -86,6 +86,7 @@
     // The same message a Telegram deep link sends; the second argument is what the
     // chat shows as the patient's message.
     widget.sendMessage("/start " + code, "My invite code: " + code);
+    codeSent = true;
     input.value = "";
     var box = mount.querySelector(".rw-new-message");
     if (box) { box.focus(); }
@@ -126,8 +127,11 @@
   }
 
   // ---- once this chat is linked, the invite-code box is not needed any more ----
+  // Asked when the page opens, and after a code was sent until the answer is yes:
+  // not on every change of the widget.
   var linked = false;
   var asking = false;
+  var codeSent = Boolean(config.inviteCode);
   function sessionId() {
     try {
       var s = JSON.parse(window.localStorage.getItem("chat_session") || "null");
@@ -151,7 +155,7 @@
       .then(function () { asking = false; });
   }
 
-  new MutationObserver(function () { patch(); checkLinked(); })
+  new MutationObserver(function () { patch(); if (codeSent) { checkLinked(); } })
     .observe(mount, { childList: true, subtree: true });
   patch();
   checkLinked();
