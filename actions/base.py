@@ -27,6 +27,7 @@ from bot.audit import audit
 from bot.checkins.parsing import is_plain_answer
 from bot.db.models import ConsentRecord, Patient
 from bot.enrolment import find_patient, latest_consent, record_consent
+from bot.language import NAMES, SUPPORTED, guess_language, normalise
 from bot.replies import Button, Reply, intent_payload
 from bot.safety.answers import NOT_SAFE, read_typed_safety
 from bot.safety.decision import ASK, CRISIS, Decision, decide
@@ -57,7 +58,18 @@ class Ctx:
 
     @property
     def lang(self) -> str:
-        return self.patient.language if self.patient else self.services.settings.default_language
+        """The patient's language; before linking, the one they chose, else their
+        Telegram app's, else the one their message is written in, else the default."""
+        if self.patient is not None:
+            return self.patient.language
+        metadata = self.tracker.latest_message.get("metadata") or {}
+        for candidate in (self.tracker.get_slot("language"), metadata.get("language_code"),
+                          metadata.get("language")):
+            lang = normalise(candidate)
+            if lang in SUPPORTED:
+                return lang
+        guessed = guess_language(self.text) if not self.is_payload else None
+        return guessed or self.services.settings.default_language
 
     def t(self, key: str, **values: Any) -> str:
         return self.services.texts.get(key, self.lang, **values)
@@ -360,6 +372,23 @@ def menu_buttons(ctx: Ctx) -> tuple[Button, ...]:
     )
 
 
+def language_offer(ctx: Ctx) -> dict[str, Any] | None:
+    """When a linked patient writes in the other language, offer it once (in that
+    language, with a button for each); never switch without being asked."""
+    if (ctx.patient is None or ctx.is_payload or ctx.is_external
+            or ctx.tracker.get_slot("language_offered") or not first_action_of_turn(ctx.tracker)):
+        return None
+    guessed = guess_language(ctx.text)
+    if guessed not in SUPPORTED or guessed == ctx.patient.language:
+        return None
+    buttons = [{"title": NAMES[lang], "payload": intent_payload("set_language", language=lang)}
+               for lang in (guessed, ctx.patient.language)]
+    collector = CollectingDispatcher()
+    collector.utter_message(text=ctx.services.texts.get("language_offer", guessed),
+                            buttons=buttons)
+    return collector.messages[0]
+
+
 class PatientAction(Action, metaclass=abc.ABCMeta):
     """Base for actions that need a linked (and usually consented) patient."""
 
@@ -413,7 +442,12 @@ class PatientAction(Action, metaclass=abc.ABCMeta):
                     ctx.session, ctx.patient, ctx.channel, tracker.sender_id,
                     read_typed_safety(ctx.text, ctx.intent), said=ctx.text))
                 return [SlotSet("awaiting_text", False), SlotSet("workbook_text", None)]
-            return self._gated(ctx, dispatcher)
+            offer = language_offer(ctx)
+            events = self._gated(ctx, dispatcher)
+            if offer is None:
+                return events
+            dispatcher.messages.insert(0, offer)
+            return [*events, SlotSet("language_offered", True)]
 
     def _gated(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
         """No program before a linked patient has consented."""

@@ -39,6 +39,7 @@ from bot.checkins.service import (
     slot_item,
 )
 from bot.checkins.trend import IMAGE_CHANNELS, chart_png, data_url, trend_text
+from bot.dates import format_date
 from bot.db.models import Gp, Patient
 from bot.enrolment import find_patient
 from bot.modules.program import Turn
@@ -51,9 +52,9 @@ log = logging.getLogger(__name__)
 NO_NOTE = "-"
 
 
-def _day(when: date | datetime) -> str:
-    """"Monday 9 March"."""
-    return f"{when:%A} {when.day} {when:%B}"
+def _day(when: date | datetime, lang: str = "en") -> str:
+    """"Monday 9 March" / "mandag 9. mars"."""
+    return format_date(when, lang)
 
 
 def _clear(slots: tuple[str, ...]) -> list[EventType]:
@@ -412,7 +413,7 @@ class ActionReminderSettings(PatientAction):
             send(dispatcher, [Reply(ctx.t("reminder_stopped"))])
         elif intent == "pause_reminders":
             until = reminders.pause(ctx.session, patient, parse_days(ctx.text))
-            send(dispatcher, [Reply(ctx.t("reminder_paused", date=_day(until)))])
+            send(dispatcher, [Reply(ctx.t("reminder_paused", date=_day(until, ctx.lang)))])
         elif intent == "resume_reminders" and when is None:
             prefs = reminders.resume(ctx.session, patient)
             send(dispatcher, [Reply(ctx.t("reminder_resumed", time=prefs.daily_time))])
@@ -432,7 +433,7 @@ class ActionReminderSettings(PatientAction):
         if not prefs.enabled:
             return ctx.t("reminder_now_off")
         if prefs.paused_until is not None and prefs.paused_until > ctx.services.clock.now():
-            return ctx.t("reminder_now_paused", date=_day(prefs.paused_until.astimezone(tz)))
+            return ctx.t("reminder_now_paused", date=_day(prefs.paused_until.astimezone(tz), ctx.lang))
         return ctx.t("reminder_now_on", time=prefs.daily_time, tz=zone_label(str(tz)))
 
     def set_time(self, ctx: Ctx, dispatcher: CollectingDispatcher, when: time) -> None:

@@ -38,6 +38,7 @@ def cmd_gps_add(args: argparse.Namespace, out: TextIO) -> int:
                     country=svc.settings.default_country, timezone=svc.settings.default_timezone)
         if args.channels:
             gp.notify_channels = args.channels
+        gp.language = _language_arg(args.language, "--language")
         print(f"added GP #{gp.id}: {gp.name} <{gp.email}> at {gp.practice.name}", file=out)
     return 0
 
@@ -58,9 +59,22 @@ def cmd_gps_list(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _language_arg(value: str | None, flag: str) -> str | None:
+    from bot.enrolment import EnrolmentError
+    from bot.language import SUPPORTED, normalise
+
+    if value is None:
+        return None
+    lang = normalise(value)
+    if lang not in SUPPORTED:
+        raise EnrolmentError(f"{flag} {value!r}: use one of {', '.join(SUPPORTED)}")
+    return lang
+
+
 def cmd_patients_invite(args: argparse.Namespace, out: TextIO) -> int:
     from bot.db.models import Patient
     from bot.enrolment import EnrolmentError, find_gp, format_code, invite_patient
+    from bot.language import practice_language
 
     svc = _services()
     if args.timezone:
@@ -79,7 +93,8 @@ def cmd_patients_invite(args: argparse.Namespace, out: TextIO) -> int:
             if patient is None:
                 raise EnrolmentError(f"no patient {args.patient!r}")
         invite = invite_patient(session, gp, SystemClock().now(), svc.settings.invite_ttl_days,
-                                language=args.language, timezone=args.timezone or None,
+                                language=_language_arg(args.language, "--language") or
+                                practice_language(gp.practice), timezone=args.timezone or None,
                                 patient=patient, contact_route=args.contact)
         code = format_code(invite.code)
         print(f"patient: {invite.patient.ref} (GP: {gp.name}, timezone "
@@ -157,6 +172,32 @@ def cmd_content_preview(args: argparse.Namespace, out: TextIO) -> int:
 
     root = Path(args.dir) if args.dir else load_settings().content_dir
     return main_preview(root, args.module, args.lang, out)
+
+
+def cmd_content_coverage(args: argparse.Namespace, out: TextIO) -> int:
+    from pathlib import Path
+
+    from bot.content.translation import main_coverage
+
+    root = Path(args.dir) if args.dir else load_settings().content_dir
+    return main_coverage(root, out)
+
+
+def cmd_content_stamp(args: argparse.Namespace, out: TextIO) -> int:
+    from pathlib import Path
+
+    from bot.content.translation import stamp
+
+    root = Path(args.dir) if args.dir else load_settings().content_dir
+    try:
+        done = stamp(root, args.lang, args.steps, stale_too=args.stale)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for item in done:
+        print(f"stamped {args.lang}: {item}", file=out)
+    print(f"{len(done)} step(s) stamped", file=out)
+    return 0
 
 
 def cmd_risk_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -262,6 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--email", required=True)
     add.add_argument("--practice", default="Demo Practice")
     add.add_argument("--channels", help="comma-separated: console,email,telegram")
+    add.add_argument("--language", help="en or nb for briefs and notifications (default: "
+                     "the practice's language)")
     add.set_defaults(func=cmd_gps_add)
     gps.add_parser("list", help="list GPs").set_defaults(func=cmd_gps_list)
     add_gp_commands(gps)
@@ -269,7 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     pts = sub.add_parser("patients", help="patients").add_subparsers(dest="sub", required=True)
     inv = pts.add_parser("invite", help="create a patient and a one-time invite code")
     inv.add_argument("--gp", required=True, help="GP id or e-mail")
-    inv.add_argument("--language", default="en")
+    inv.add_argument("--language", help="en or nb (default: the practice's language, nb for "
+                     "a Norwegian practice)")
     inv.add_argument("--patient", help="existing patient ref, to link another channel")
     inv.add_argument("--contact", help="how the practice reaches the patient when risk is "
                      "raised, e.g. 'phone 412 34 567' or 'use the practice record'")
@@ -295,6 +339,19 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("--lang", default="en")
     pre.add_argument("--dir")
     pre.set_defaults(func=cmd_content_preview)
+    cov = content.add_parser("coverage", help="per language and module: translated, stale, "
+                             "missing")
+    cov.add_argument("--dir")
+    cov.set_defaults(func=cmd_content_coverage)
+    stp = content.add_parser(
+        "stamp", help="mark translated steps as translated from the current English")
+    stp.add_argument("lang", help="the translation, e.g. nb")
+    stp.add_argument("steps", nargs="*", help="module or module.step ids (default: every "
+                     "step not yet stamped)")
+    stp.add_argument("--stale", action="store_true",
+                     help="also re-stamp stale steps (only after checking their wording)")
+    stp.add_argument("--dir")
+    stp.set_defaults(func=cmd_content_stamp)
 
     risk = sub.add_parser("risk", help="risk detector").add_subparsers(dest="sub", required=True)
     risk.add_parser("check", help="JSON lines in, JSON lines out").set_defaults(func=cmd_risk_check)

@@ -27,9 +27,13 @@ def ensure_demo(services: Services, out: TextIO) -> str | None:
         if gp is None:
             gp = add_gp(session, "Dr Demo", DEMO_EMAIL, "Demo Practice", now,
                         country=services.settings.default_country,
-                        timezone=services.settings.default_timezone)
+                        timezone=services.settings.default_timezone,
+                        language=services.settings.default_language)
             gp.notify_channels = "console"
-        invite = invite_patient(session, gp, now, services.settings.invite_ttl_days)
+        # The demo speaks DEFAULT_LANGUAGE (en unless set; DEFAULT_LANGUAGE=nb make run
+        # for the Norwegian product); a patient can change it in chat.
+        invite = invite_patient(session, gp, now, services.settings.invite_ttl_days,
+                                language=services.settings.default_language)
         code = format_code(invite.code)
         name, practice = gp.name, gp.practice.name
     what = "created" if made else "using"

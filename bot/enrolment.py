@@ -86,7 +86,9 @@ def get_or_create_practice(session: Session, name: str, now: datetime, country: 
 
 
 def add_gp(session: Session, name: str, email: str, practice_name: str, now: datetime,
-           country: str = "NO", timezone: str = "Europe/Oslo") -> Gp:
+           country: str = "NO", timezone: str = "Europe/Oslo", language: str | None = None) -> Gp:
+    """A GP at a practice (created if new). ``language``: the GP's own for briefs and
+    notifications; None reads the practice's (bot.language)."""
     name, email = name.strip(), email.strip().lower()
     if not name:
         raise EnrolmentError("GP name must not be empty")
@@ -96,7 +98,7 @@ def add_gp(session: Session, name: str, email: str, practice_name: str, now: dat
         raise EnrolmentError(f"a GP with e-mail {email} already exists")
     practice = get_or_create_practice(session, practice_name, now, country, timezone)
     gp = Gp(practice_id=practice.id, name=name, email=email, created_at=now,
-            notify_channels="console,email")
+            notify_channels="console,email", language=language)
     session.add(gp)
     session.flush()
     audit(session, now, "cli", "gp_added", gp_id=gp.id, practice=practice.name)

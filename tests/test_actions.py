@@ -50,7 +50,7 @@ def payloads(messages: list[dict]) -> list[str]:
 @pytest.fixture
 def code(services: Services, clock: FrozenClock) -> str:
     with services.db.session() as s:
-        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now())
+        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now(), language="en")
         return invite_patient(s, gp, clock.now(), 14).code
 
 

@@ -130,7 +130,7 @@ def test_stop_words() -> None:
 @pytest.fixture
 def patient_id(services: Services, clock: FrozenClock) -> int:
     with services.db.session() as s:
-        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now())
+        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now(), language="en")
         invite = invite_patient(s, gp, clock.now(), 14)
         patient = redeem_invite(s, "rest", "pat", invite.code, clock.now()).patient
         assert patient is not None

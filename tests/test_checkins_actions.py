@@ -64,7 +64,7 @@ def slot_events(events: list[dict]) -> dict[str, Any]:
 @pytest.fixture
 def consented(services: Services, clock: FrozenClock) -> list[dict]:
     with services.db.session() as s:
-        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now())
+        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now(), language="en")
         code = invite_patient(s, gp, clock.now(), 14).code
     run(ActionStart(), tracker(f"/start {code}", "start"))
     run(ActionConsent(), tracker("/consent_agree", "consent_agree"))

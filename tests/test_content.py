@@ -215,7 +215,7 @@ def write_tree(root: Path, module: str = MODULE, name: str = "01_test.yaml") -> 
     modules.mkdir(parents=True, exist_ok=True)
     (root / "en" / "consent.yaml").write_text(CONSENT, encoding="utf-8")
     # The system messages and crisis numbers are checked too: the real ones.
-    for part in ("en/messages.yaml", "crisis_resources.yaml"):
+    for part in ("en/messages.yaml", "en/gp.yaml", "crisis_resources.yaml"):
         (root / part).write_bytes((ROOT / part).read_bytes())
     path = modules / name
     path.write_text(module, encoding="utf-8")

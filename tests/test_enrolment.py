@@ -23,7 +23,7 @@ from bot.enrolment import (
 
 def _gp(services: Services, clock: FrozenClock):  # type: ignore[no-untyped-def]
     with services.db.session() as s:
-        return add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now()).id
+        return add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now(), language="en").id
 
 
 def test_add_gp_validates(services: Services, clock: FrozenClock) -> None:
@@ -106,7 +106,7 @@ def test_failed_codes_are_audited_throttled_and_all_answered_alike(
     from bot.enrolment import MAX_FAILED_TRIES, TRY_WINDOW
 
     with services.db.session() as s:
-        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now())
+        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now(), language="en")
         code = invite_patient(s, gp, clock.now(), 14).code
         stored = s.execute(select(Invite)).scalar_one().code_hash
         assert stored != hashlib.sha256(code.encode()).hexdigest()  # keyed, not plain SHA-256

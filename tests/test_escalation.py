@@ -231,7 +231,7 @@ async def test_reminder_then_failover_to_duty_doctor_and_fallback(
     handler, port = smtp
     patient_id, gp_id = make_patient(services, channels="email")
     with services.db.session() as s:
-        duty = add_gp(s, "Dr Duty", "duty@example.org", "Fjord Practice", clock.now())
+        duty = add_gp(s, "Dr Duty", "duty@example.org", "Fjord Practice", clock.now(), language="en")
         duty.is_duty_doctor, duty.notify_channels = True, "email"
         get_gp(s, gp_id).practice.fallback_contact_email = "desk@example.org"
     esc_id = risk(services, patient_id)

@@ -231,7 +231,7 @@ def make_patient(
     """A consented patient of a GP at 'Fjord Practice'; returns (patient id, GP id)."""
     now = services.clock.now()
     with services.db.session() as s:
-        gp = add_gp(s, "Dr Ada Berg", email_addr, "Fjord Practice", now)
+        gp = add_gp(s, "Dr Ada Berg", email_addr, "Fjord Practice", now, language="en")
         gp.notify_channels = channels
         invite = invite_patient(s, gp, now, 14)
         patient = invite.patient

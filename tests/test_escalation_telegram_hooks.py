@@ -15,7 +15,7 @@ from bot.escalation.telegram_hooks import handle_gp_command
 
 def test_gp_links_and_acknowledges(services: Services, clock: FrozenClock) -> None:
     with services.db.session() as s:
-        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord", clock.now())
+        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord", clock.now(), language="en")
         code = create_gp_link_code(s, gp, clock.now())
         patient = invite_patient(s, gp, clock.now(), 14).patient
         esc_id = escalate(s, patient, EscalationRequest("risk", "urgent", "test", {}, "k1"), clock.now()).id

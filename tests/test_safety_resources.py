@@ -23,7 +23,7 @@ def test_default_file_loads_with_required_sets() -> None:
 def test_norway_numbers() -> None:
     res = resources_for("NO", "nb")
     phones = [r.phone for r in res]
-    assert phones == ["113", "116 117", "116 123", "22 40 00 40"]
+    assert phones == ["113", "116 117", "116 123", "22 40 00 40", "116 111"]
     assert all(r.when == "24/7" for r in res)
     assert any("kirkens-sos.no" in r.label for r in res)
     assert all(isinstance(r, Resource) and r.label for r in res)

@@ -174,7 +174,7 @@ def reminders(services: Services, clock: FrozenClock) -> ReminderService:
 @pytest.fixture
 def patient_id(services: Services, clock: FrozenClock, reminders: ReminderService) -> int:
     with services.db.session() as s:
-        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now())
+        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now(), language="en")
         invite = invite_patient(s, gp, clock.now(), 14)
         patient = redeem_invite(s, "rest", "old-sender", invite.code, clock.now()).patient
         assert patient is not None
@@ -713,7 +713,7 @@ def test_startup_sync_with_a_patient_who_has_no_preferences_yet(
     open transaction, SQLite made the job store wait for it until "database is locked"
     and the scheduler process died (seen in CI)."""
     with services.db.session() as s:
-        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now())
+        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now(), language="en")
         patient = invite_patient(s, gp, clock.now(), 14).patient
         patient.status = "consented"
         pid = int(patient.id)

@@ -366,7 +366,7 @@ async def test_garbage_updates_are_refused_quietly(tg: tuple[TelegramBridge, Dia
 def gp_hooks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
     calls: list[tuple[str, int]] = []
 
-    def handle_gp_command(text_or_data: str, chat_id: int) -> str | None:
+    def handle_gp_command(text_or_data: str, chat_id: int, lang: str = "en") -> str | None:
         calls.append((text_or_data, chat_id))
         return "Linked to Dr Berg." if text_or_data.startswith("/gp") else "Acknowledged."
 

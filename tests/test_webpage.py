@@ -132,7 +132,7 @@ async def test_linked_state_for_a_session(tmp_path: Path) -> None:
     db = Database(url)
     sid = "a" * 32
     with db.session() as s:
-        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", SystemClock().now())
+        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", SystemClock().now(), language="en")
         code = invite_patient(s, gp, SystemClock().now(), 14).code
         redeem_invite(s, "socketio", sid, code, SystemClock().now())
     db.dispose()

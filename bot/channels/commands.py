@@ -6,14 +6,21 @@ chat or over REST works as it does on Telegram.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-# The command menu (setMyCommands) and what each command sends to the dialogue.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "start": ("/start", "Begin, or link with your invite code"),
-    "help": ("/help", "What I can do and where to get help"),
-    "progress": ("/progress", "Where you are in the programme"),
-    "checkin": ("/log_mood", "Rate your mood today"),
-    "pause": ("/pause", "Take a break from the programme"),
+if TYPE_CHECKING:
+    from bot.texts import Texts
+
+# The command menu (setMyCommands) and what each command sends to the dialogue. The
+# menu's descriptions are system messages ("command_<name>" in messages.yaml), one
+# menu per language.
+COMMANDS: dict[str, str] = {
+    "start": "/start",
+    "help": "/help",
+    "progress": "/progress",
+    "checkin": "/log_mood",
+    "pause": "/pause",
+    "language": "/set_language",
 }
 COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]+)(?:@(\w+))?(?:\s+(.*))?$", re.S)
 
@@ -28,7 +35,7 @@ def command_to_text(text: str) -> str:
     if name == "start":
         return f"/start {rest}".strip()
     if name in COMMANDS:
-        return COMMANDS[name][0]
+        return COMMANDS[name]
     # An unknown /command: let the NLU read the words ("/hello" -> "hello").
     return f"{name} {rest}".strip().replace("_", " ")
 
@@ -49,4 +56,9 @@ def menu_command(text: str) -> str | None:
     if not m or m.group(3):
         return None
     name = m.group(1).lower()
-    return COMMANDS[name][0] if name in COMMANDS and name != "start" else None
+    return COMMANDS[name] if name in COMMANDS and name != "start" else None
+
+
+def command_menu(texts: Texts, lang: str) -> list[tuple[str, str]]:
+    """(command, description) for Telegram's menu in ``lang``."""
+    return [(name, texts.get(f"command_{name}", lang)) for name in COMMANDS]

@@ -47,7 +47,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.channels.commands import COMMANDS, command_to_text
+from bot.channels.commands import command_menu, command_to_text
 
 log = logging.getLogger(__name__)
 
@@ -60,48 +60,20 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post"
                    "edited_channel_post"]
 GP_COMMAND_RE = re.compile(r"^/gp(?:@\w+)?(?:\s|$)", re.I)
 
-# Short, kind replies for what the dialogue cannot take. Plain text, per language.
-TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "text_only": "I can only read typed messages for now. Could you write it to me in words?",
-        "voice": "I can't listen to voice messages yet. Could you type what you wanted to say?",
-        "sticker": "Thanks for that! I can only understand typed messages - "
-                   "type 'menu' to see where you are.",
-        "edited": "I can't see changes to earlier messages. If something has changed, "
-                  "please send it as a new message.",
-        "group": "To keep what you share private, I only talk one to one. "
-                 "Please open a private chat with me.",
-        "gp_unavailable": "Linking a GP account isn't available on this server.",
-        "gp_failed": "Sorry, that didn't work. Please try again in a moment.",
-        "expired_button": "That button is from an older message. Here is where you are now:",
-        "no_text": "Please choose:",
-        "error": "Sorry, something went wrong on my side. Please try again in a moment.",
-    },
-    "nb": {
-        "text_only": "Jeg kan bare lese skrevne meldinger foreløpig. Kan du skrive det med ord?",
-        "voice": "Jeg kan ikke høre på talemeldinger ennå. Kan du skrive det du ville si?",
-        "sticker": "Takk! Jeg forstår bare skrevne meldinger - skriv 'meny' for å se hvor du er.",
-        "edited": "Jeg ser ikke endringer i tidligere meldinger. Hvis noe har endret seg, "
-                  "send det som en ny melding.",
-        "group": "For at det du deler skal forbli privat, snakker jeg bare én til én. "
-                 "Åpne en privat samtale med meg.",
-        "gp_unavailable": "Kobling av legekonto er ikke tilgjengelig på denne serveren.",
-        "gp_failed": "Beklager, det gikk ikke. Prøv igjen om litt.",
-        "expired_button": "Den knappen er fra en eldre melding. Her er du nå:",
-        "no_text": "Velg:",
-        "error": "Beklager, noe gikk galt hos meg. Prøv igjen om litt.",
-    },
-}
-
-
+# Short, kind replies for what the dialogue cannot take: system messages
+# "telegram_<key>" in cbt_content/<lang>/messages.yaml.
 def lang_of(code: str | None) -> str:
-    """Telegram's IETF language code of the user's app -> one of TEXTS' languages."""
-    low = (code or "").lower()
-    return "nb" if low.split("-")[0] in {"nb", "no", "nn"} else "en"
+    """Telegram's IETF language code of the user's app -> a content language."""
+    from bot.language import SUPPORTED, normalise
+
+    lang = normalise(code)
+    return lang if lang in SUPPORTED else "en"
 
 
 def t(key: str, lang: str = "en") -> str:
-    return TEXTS.get(lang, TEXTS["en"]).get(key) or TEXTS["en"][key]
+    from bot.channels.inbound import guard_for
+
+    return guard_for(lang).line(key)
 
 
 # ---------------------------------------------------------------- text splitting
@@ -283,7 +255,7 @@ class TelegramClient:
         markup = keyboard(buttons, payloads or PayloadMap()) if buttons else None
         parts = split_text(text or "")
         if not parts and markup is not None:
-            parts = [t("no_text", lang)]
+            parts = [t("telegram_no_text", lang)]
         sent: list[Message] = []
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
@@ -315,8 +287,17 @@ class TelegramClient:
             log.debug("typing indicator failed: %s", exc)
 
     async def set_commands(self) -> None:
+        """The command menu: the default in English, and one for each Telegram app
+        language the content has a translation for (Norwegian apps say nb or no)."""
+        from bot.channels.inbound import guard_for
+
+        texts = guard_for().texts
         await self.call(self.bot.set_my_commands,
-                        [BotCommand(name, desc) for name, (_, desc) in COMMANDS.items()])
+                        [BotCommand(n, d) for n, d in command_menu(texts, "en")])
+        for code, lang in (("nb", "nb"), ("no", "nb")):
+            await self.call(self.bot.set_my_commands,
+                            [BotCommand(n, d) for n, d in command_menu(texts, lang)],
+                            language_code=code)
 
 
 def _name(fn: Callable[..., Any]) -> str:
@@ -351,7 +332,7 @@ def secret_ok(expected: str, given: str | None) -> bool:
     return bool(expected) and given is not None and hmac.compare_digest(expected, given)
 
 
-async def call_gp_hook(text_or_data: str, chat_id: int) -> str | None:
+async def call_gp_hook(text_or_data: str, chat_id: int, lang: str = "en") -> str | None:
     """GPs link with `/gp CODE` and acknowledge with `ack:<id>:<sig>` buttons; the
     escalation package owns that (bot.escalation.telegram_hooks), imported lazily."""
     try:
@@ -359,12 +340,12 @@ async def call_gp_hook(text_or_data: str, chat_id: int) -> str | None:
     except ModuleNotFoundError as exc:
         if exc.name not in ("bot.escalation.telegram_hooks", "bot.escalation"):
             raise
-        return t("gp_unavailable")
+        return t("telegram_gp_unavailable", lang)
     fn = telegram_hooks.handle_gp_command
     if inspect.iscoroutinefunction(fn):
-        result = await fn(text_or_data, chat_id)
+        result = await fn(text_or_data, chat_id, lang)
     else:
-        result = await asyncio.to_thread(fn, text_or_data, chat_id)
+        result = await asyncio.to_thread(fn, text_or_data, chat_id, lang)
     return None if result is None else str(result)
 
 
@@ -421,7 +402,7 @@ class TelegramBridge:
             chat = update.effective_chat
             if chat is not None and chat.type == ChatType.PRIVATE:
                 with contextlib.suppress(TelegramError):
-                    await self.client.send_text(chat.id, t("error", self._lang(update)))
+                    await self.client.send_text(chat.id, t("telegram_error", self._lang(update)))
 
     @staticmethod
     def _lang(update: Update) -> str:
@@ -438,7 +419,7 @@ class TelegramBridge:
         if update.edited_message is not None:
             edited = update.edited_message
             if edited.chat.type == ChatType.PRIVATE:
-                await self.client.send_text(edited.chat_id, t("edited", lang))
+                await self.client.send_text(edited.chat_id, t("telegram_edited", lang))
             return
         msg = update.message
         if msg is None:
@@ -446,7 +427,7 @@ class TelegramBridge:
         if msg.chat.type != ChatType.PRIVATE:
             # Only answer what was meant for the bot (commands, mentions, replies), once.
             if (msg.text or "").startswith("/") or msg.reply_to_message is not None:
-                await self.client.send_text(msg.chat_id, t("group", lang))
+                await self.client.send_text(msg.chat_id, t("telegram_group", lang))
             return
         text = msg.text if msg.text is not None else msg.caption
         if text is not None and GP_COMMAND_RE.match(text.strip()):
@@ -457,11 +438,11 @@ class TelegramBridge:
                                     {"message_id": msg.message_id, "language_code": lang})
             return
         if msg.voice or msg.audio or msg.video_note:
-            await self.client.send_text(msg.chat_id, t("voice", lang))
+            await self.client.send_text(msg.chat_id, t("telegram_voice", lang))
         elif msg.sticker or msg.animation or msg.dice:
-            await self.client.send_text(msg.chat_id, t("sticker", lang))
+            await self.client.send_text(msg.chat_id, t("telegram_sticker", lang))
         else:  # photo or document without caption, location, contact, poll, ...
-            await self.client.send_text(msg.chat_id, t("text_only", lang))
+            await self.client.send_text(msg.chat_id, t("telegram_text_only", lang))
 
     async def _on_callback(self, query: CallbackQuery, lang: str) -> None:
         data = query.data or ""
@@ -493,10 +474,10 @@ class TelegramBridge:
 
     async def _gp(self, text_or_data: str, chat_id: int, lang: str) -> None:
         try:
-            reply = await call_gp_hook(text_or_data, chat_id)
+            reply = await call_gp_hook(text_or_data, chat_id, lang)
         except Exception:
             log.exception("GP Telegram hook failed")
-            reply = t("gp_failed", lang)
+            reply = t("telegram_gp_failed", lang)
         if reply:
             await self.client.send_text(chat_id, reply)
 

@@ -24,6 +24,7 @@ from aiohttp import web
 
 from bot.logs import configure as configure_logging
 from bot.settings import REPO_ROOT, Settings, load_settings
+from bot.texts import Texts
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +32,11 @@ WEB_DIR = REPO_ROOT / "web"
 BUNDLE = WEB_DIR / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 CODE_RE = re.compile(r"^[A-Za-z0-9-]{4,20}$")
 HOST_RE = re.compile(r"[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]")
-DEFAULT_PRACTICE = "Your GP practice"
 
 
-def practice_name(settings: Settings) -> str:
-    """PRACTICE_NAME, else the only practice in the database, else a neutral name."""
+def practice_name(settings: Settings) -> str | None:
+    """PRACTICE_NAME, else the only practice in the database, else None (the page
+    then says "your GP practice" in its language)."""
     if settings.practice_name:
         return settings.practice_name
     try:
@@ -54,7 +55,7 @@ def practice_name(settings: Settings) -> str:
             return str(names[0])
     except Exception as exc:  # the page works without a database
         log.info("practice name not read from the database (%s)", exc)
-    return DEFAULT_PRACTICE
+    return None
 
 
 def emergency_phone(settings: Settings) -> str:
@@ -96,14 +97,14 @@ def is_linked(db: Any, session_id: str) -> bool:
         return False
 
 
-def emergency_line(settings: Settings) -> str:
+def emergency_line(settings: Settings, lang: str | None = None) -> str:
     try:
         from bot.safety.resources import resources_for
 
-        first = resources_for(settings.default_country, settings.default_language)[0]
+        first = resources_for(settings.default_country, lang or settings.default_language)[0]
         return f"{first.phone} ({first.name})" if first.phone else first.name
     except Exception:
-        return "your local emergency number"
+        return "112"
 
 
 def socket_url(settings: Settings, request: web.Request) -> str:
@@ -122,22 +123,58 @@ def _json_for_html(data: dict[str, Any]) -> str:
     return json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render_page(template: str, settings: Settings, practice: str, emergency: str,
-                socket: str, code: str | None, phone: str = "") -> str:
+def page_language(request: web.Request, default: str) -> str:
+    """?lang=nb, else the browser's first supported language, else the default."""
+    from bot.language import SUPPORTED, normalise
+
+    asked = normalise(request.query.get("lang"))
+    if asked in SUPPORTED:
+        return asked
+    for part in request.headers.get("Accept-Language", "").split(","):
+        lang = normalise(part.split(";")[0])
+        if lang in SUPPORTED:
+            return lang
+    return default if default in SUPPORTED else "en"
+
+
+def render_page(template: str, settings: Settings, practice: str | None, emergency: str,
+                socket: str, code: str | None, phone: str = "", lang: str | None = None,
+                texts: Texts | None = None) -> str:
+    """The page in ``lang``: every {{web_*}} slot from messages.yaml (escaped), with
+    {practice} and {tel} (the tap-to-call link) filled in."""
+    from bot.language import SUPPORTED
+
+    lang = lang or settings.default_language
+    texts = texts or Texts(settings.content_dir)
+    practice = practice or texts.get("web_default_practice", lang)
+    tel = (f'<a class="tel" href="tel:{html.escape(phone or "112")}"><strong>'
+           f"{html.escape(emergency)}</strong></a>")
+    keys = sorted(k for k in texts.keys("en") if k.startswith("web_"))
+
+    def line(key: str) -> str:
+        raw = texts.get(key, lang)
+        return html.escape(raw).replace("{practice}", html.escape(practice)).replace(
+            "{tel}", tel)
+
+    other = next((x for x in SUPPORTED if x != lang), "en")
     config = {
         "socketUrl": socket,
         "socketPath": "/socket.io/",
         "practice": practice,
-        "language": settings.default_language,
+        "language": lang,
         "inviteCode": code,
         "initPayload": f"/start {code}" if code else "/greet",
+        "texts": {k: texts.get(k, lang) for k in keys if k.startswith("web_js_")},
     }
     values = {
         "PRACTICE": html.escape(practice),
         "EMERGENCY": html.escape(emergency),
         "EMERGENCY_TEL": html.escape(phone or "112"),
-        "LANG": html.escape(settings.default_language),
+        "LANG": html.escape(lang),
+        "OTHER_LANG": html.escape(other),
+        "OTHER_LANGUAGE_URL": f"?lang={html.escape(other)}",
         "CONFIG": _json_for_html(config),
+        **{k: line(k) for k in keys},
     }
     return re.sub(r"\{\{(\w+)\}\}", lambda m: values.get(m.group(1), m.group(0)), template)
 
@@ -165,7 +202,8 @@ def make_app(settings: Settings | None = None, web_dir: Path = WEB_DIR) -> web.A
     settings = settings or load_settings()
     template = (web_dir / "index.html").read_text(encoding="utf-8")
     practice = practice_name(settings)
-    emergency = emergency_line(settings)
+    texts = Texts(settings.content_dir)
+    emergencies = {lang: emergency_line(settings, lang) for lang in ("en", "nb")}
     phone = emergency_phone(settings)
     bundle = web_dir / "node_modules" / "rasa-webchat" / "lib" / "index.js"
     bundle_bytes = local_bundle(bundle)
@@ -173,8 +211,9 @@ def make_app(settings: Settings | None = None, web_dir: Path = WEB_DIR) -> web.A
     async def index(request: web.Request) -> web.Response:
         code = request.query.get("code", "").strip()
         socket = socket_url(settings, request)
-        page = render_page(template, settings, practice, emergency, socket,
-                           code if CODE_RE.match(code) else None, phone)
+        lang = page_language(request, settings.default_language)
+        page = render_page(template, settings, practice, emergencies.get(lang, ""), socket,
+                           code if CODE_RE.match(code) else None, phone, lang, texts)
         return web.Response(text=page, content_type="text/html", charset="utf-8",
                             headers=security_headers(socket))
 

@@ -172,7 +172,10 @@ class CheckinService:
         if why is not None:
             esc = escalate(session, patient, EscalationRequest(
                 kind="deterioration", urgency="soon",
-                summary=f"{patient.ref}: PHQ-9 worsened ({why})",
+                say=(("summary_deterioration_up" if score.total - (prev_total or 0)
+                      >= ins.RELIABLE_CHANGE else "summary_deterioration_severe"),
+                     {"ref": patient.ref, "points": score.total - (prev_total or 0),
+                      "previous": prev_total, "total": score.total}),
                 details={"checkin_id": checkin.id, "total": score.total, "band": score.band,
                          "previous_total": prev_total, "reason": why,
                          "answers": {str(k): v for k, v in sorted(answers.items())}},

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.checkins import instruments as ins
 from bot.checkins.service import CheckinService
+from bot.dates import format_date
 from bot.db.models import Patient
 
 IMAGE_CHANNELS = {"rest", "socketio", "telegram"}
@@ -18,6 +19,8 @@ IMAGE_CHANNELS = {"rest", "socketio", "telegram"}
 
 def _date(at: datetime, patient: Patient, service: CheckinService) -> str:
     local = at.astimezone(service.reminders.tz(patient))
+    if patient.language == "nb":
+        return format_date(local, "nb", "short").split(" ", 1)[1]  # "3. des."
     return f"{local.day} {local:%b}"
 
 

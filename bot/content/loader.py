@@ -7,7 +7,9 @@
   changed, the folder is read again. If the new content has errors, the last
   good version keeps being served and the problems are logged - a running bot
   never goes down because of a typo in a YAML file.
-* Unknown languages fall back to English ("en").
+* Unknown languages fall back to English ("en"); in a translation, every step that
+  is missing, stale or shaped differently from the English is served in English
+  (see translation.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Consent, Program
+from .translation import merged_consent, merged_program
 from .validate import DEFAULT_LANG, LANG_RE, Problem, language_dirs, load_language
 
 log = logging.getLogger(__name__)
@@ -79,6 +82,8 @@ class ContentRepository:
         self._check_interval = check_interval
         self._lock = threading.RLock()
         self._cache: dict[str, _Entry] = {}
+        # lang -> (English program, translated program, what patients get)
+        self._merged: dict[str, tuple[Program, Program, Program]] = {}
 
     # -- public API ----------------------------------------------------------
     def languages(self) -> list[str]:
@@ -96,10 +101,25 @@ class ContentRepository:
         return self.default_lang
 
     def program(self, lang: str | None = DEFAULT_LANG) -> Program:
-        return self._entry(self.resolve_lang(lang)).program
+        resolved = self.resolve_lang(lang)
+        entry = self._entry(resolved)
+        if resolved == self.default_lang:
+            return entry.program
+        base = self._entry(self.default_lang).program
+        with self._lock:
+            hit = self._merged.get(resolved)
+            if hit and hit[0] is base and hit[1] is entry.program:
+                return hit[2]
+            merged = merged_program(base, entry.program)
+            self._merged[resolved] = (base, entry.program, merged)
+            return merged
 
     def consent(self, lang: str | None = DEFAULT_LANG) -> Consent:
-        return self._entry(self.resolve_lang(lang)).consent
+        resolved = self.resolve_lang(lang)
+        entry = self._entry(resolved)
+        if resolved == self.default_lang:
+            return entry.consent
+        return merged_consent(self._entry(self.default_lang).consent, entry.consent)
 
     def load_all(self) -> None:
         """Load every language now (call at start-up to fail fast on broken content)."""

@@ -54,6 +54,7 @@ class Step:
     options: tuple[Option, ...] = ()
     fields: tuple[Field, ...] = ()
     remind_after_days: int | None = None
+    source: str | None = None  # translations: fingerprint of the English step
 
     def option(self, option_id: str) -> Option:
         for option in self.options:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from .model import CHOICE, EXERCISE, HOMEWORK, REFLECTION, SUMMARY, Module, Step
+from .model import CHOICE, EXERCISE, HOMEWORK, REFLECTION, SUMMARY, Module, Program, Step
 from .validate import DEFAULT_LANG, language_dirs, module_files, read_module
 
 SAVED_NOTE = "(your answer is saved to your workbook)"
@@ -141,6 +141,27 @@ def _matches(path: Path, data: object, ref: str) -> bool:
     return ref.isdigit() and isinstance(order, int) and int(ref) == order
 
 
+def _as_patients_see_it(root: Path, lang: str, module: Module, out: TextIO) -> Module:
+    """The translated module with English where a step is missing or stale."""
+    from .translation import CURRENT, merged_program, step_state
+
+    for _path, english, _problems, _data in (
+            (p, *read_module(p)) for p in module_files(root / DEFAULT_LANG)):
+        if english is None or english.id != module.id:
+            continue
+        mine = {step.id: step for step in module.steps}
+        shown_in_english = [(step.id, step_state(step, mine.get(step.id)))
+                            for step in english.steps
+                            if step_state(step, mine.get(step.id)) != CURRENT]
+        if shown_in_english:
+            print(f"Shown in English (not current in {lang!r}): " + ", ".join(
+                f"{step_id} ({state})" for step_id, state in shown_in_english), file=out)
+        return merged_program(Program(DEFAULT_LANG, (english,)),
+                              Program(lang, (module,))).modules[0]
+    print(f"Module {module.id!r} is not in the English content.", file=out)
+    return module
+
+
 def main_preview(root: Path, module_ref: str, lang: str | None, out: TextIO) -> int:
     """Preview one module. ``module_ref`` is an id, an order number or a file name.
 
@@ -162,6 +183,8 @@ def main_preview(root: Path, module_ref: str, lang: str | None, out: TextIO) -> 
                 if problem.is_error:
                     print(f"  {problem.format()}", file=out)
             return 1
+        if chosen != DEFAULT_LANG:
+            module = _as_patients_see_it(root, chosen, module, out)
         render_module(module, out)
         return 0
     print(f"Unknown module {module_ref!r}. Available modules:", file=out)

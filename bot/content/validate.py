@@ -60,13 +60,16 @@ MODULE_FILE_RE = re.compile(r"^(\d{2})_[a-z0-9_]+\.ya?ml$")
 
 MODULE_KEYS = ("id", "version", "order", "title", "summary", "minutes", "steps", "gp")
 STEP_KEYS: dict[str, tuple[str, ...]] = {
-    "message": ("id", "type", "text"),
-    "choice": ("id", "type", "text", "options"),
-    "reflection": ("id", "type", "text", "hint"),
-    "exercise": ("id", "type", "title", "text", "fields"),
-    "homework": ("id", "type", "text", "remind_after_days"),
-    "summary": ("id", "type", "text"),
+    "message": ("id", "type", "text", "source"),
+    "choice": ("id", "type", "text", "options", "source"),
+    "reflection": ("id", "type", "text", "hint", "source"),
+    "exercise": ("id", "type", "title", "text", "fields", "source"),
+    "homework": ("id", "type", "text", "remind_after_days", "source"),
+    "summary": ("id", "type", "text", "source"),
 }
+# In a translation, each step's ``source`` is the fingerprint of the English step it
+# was translated from (written by ``content stamp``; see bot/content/translation.py).
+SOURCE_RE = re.compile(r"^[0-9a-f]{8}$")
 ALL_STEP_KEYS = tuple(sorted({key for keys in STEP_KEYS.values() for key in keys}))
 OPTION_KEYS = ("id", "label", "feedback", "next")
 FIELD_KEYS = ("id", "prompt", "hint")
@@ -556,6 +559,10 @@ def _read_step(raw: Mapping[Any, Any], location: str, ck: _FileChecker) -> Step 
             raw, "remind_after_days", location, required=False, minimum=1, maximum=60
         )
 
+    source = ck.text(raw, "source", location, required=False)
+    if source is not None and not SOURCE_RE.match(source):
+        ck.error(ck.key_line(raw, "source"), _join(location, "source"),
+                 "'source' is written by 'python -m bot content stamp'; do not edit it by hand")
     if ck.error_count > before or step_id is None or text is None:
         return None
     return Step(
@@ -567,6 +574,7 @@ def _read_step(raw: Mapping[Any, Any], location: str, ck: _FileChecker) -> Step 
         options=options,
         fields=fields,
         remind_after_days=remind,
+        source=source,
     )
 
 
@@ -933,33 +941,35 @@ def load_language(lang_dir: Path) -> LanguageContent:
 CODE_DIRS = ("bot", "actions")
 # How the code asks for a system message: ctx.t(<key>), self.t(patient, <key>),
 # t(patient, <key>), texts.get(<key>, ...), self.line(<key>), with the key a literal.
-_MESSAGE_USE = re.compile(r'(?:ctx\.t|self\.t\(\w+(?:\.\w+)?,|\bt\(patient,|texts\.get|self\.line)'
+_MESSAGE_USE = re.compile(r'(?:ctx\.t|self\.t\(\w+(?:\.\w+)?,|\bt\(patient,|\bt|texts\.get|self\.line)'
                           r'\s*\(?\s*"([a-z0-9_]+)"')
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def message_keys_used(repo: Path) -> set[str]:
+# How the GP-side code asks for a text: gp_line(lang, <key>), say(<key>), b.say(<key>).
+_GP_TEXT_USE = re.compile(r'(?:gp_line\([\w.]+,|\bsay\()\s*"([a-z0-9_]+)"')
+GP_FILE = "gp.yaml"
+MESSAGES_FILE = "messages.yaml"
+
+
+def message_keys_used(repo: Path, pattern: re.Pattern[str] = _MESSAGE_USE) -> set[str]:
     """The system-message keys the code asks for (a static reading of bot/ and actions/;
     a key chosen at run time, held in a variable, is not seen)."""
     used: set[str] = set()
     for folder in CODE_DIRS:
         for path in (repo / folder).rglob("*.py"):
-            used |= set(_MESSAGE_USE.findall(path.read_text(encoding="utf-8")))
+            used |= set(pattern.findall(path.read_text(encoding="utf-8")))
     return used
 
 
-def check_messages(root: Path, repo: Path | None = None) -> list[Problem]:
-    """messages.yaml in each language: valid YAML, a flat mapping of key -> text; the
-    fallback language has every key the code uses; a translation uses the same
-    {placeholders} as the fallback for each key. (A broken file once passed this
-    check, and every reply then raised.)"""
+def _read_messages(root: Path, filename: str = MESSAGES_FILE
+                   ) -> tuple[dict[str, dict[str, str]], list[Problem]]:
     import yaml as pyyaml
 
-    repo = repo or Path(__file__).resolve().parents[2]  # the code that sends the messages
     problems: list[Problem] = []
     tables: dict[str, dict[str, str]] = {}
     for lang_dir in language_dirs(root):
-        path = lang_dir / "messages.yaml"
+        path = lang_dir / filename
         if not path.exists():
             if lang_dir.name == DEFAULT_LANG:
                 problems.append(Problem(path, None, "", "missing: the system messages"))
@@ -978,17 +988,63 @@ def check_messages(root: Path, repo: Path | None = None) -> list[Problem]:
         for key in bad:
             problems.append(Problem(path, None, str(key), "must be text"))
         tables[lang_dir.name] = {k: v for k, v in data.items() if k not in bad}
+    return tables, problems
+
+
+def read_messages_tables(root: Path, filename: str = MESSAGES_FILE) -> dict[str, dict[str, str]]:
+    """messages.yaml (or gp.yaml) of every language that parses, as key -> text."""
+    return _read_messages(Path(root), filename)[0]
+
+
+def check_messages(root: Path, repo: Path | None = None, filename: str = MESSAGES_FILE
+                   ) -> list[Problem]:
+    """messages.yaml in each language: valid YAML, a flat mapping of key -> text; the
+    fallback language has every key the code uses; a translation uses the same
+    {placeholders} as the fallback for each key, and has no key the English lacks
+    (a missing key is shown in English and reported by ``content coverage``). A broken
+    file once passed this check, and every reply then raised."""
+    repo = repo or Path(__file__).resolve().parents[2]  # the code that sends the messages
+    tables, problems = _read_messages(root, filename)
     base = tables.get(DEFAULT_LANG)
+    pattern = _GP_TEXT_USE if filename == GP_FILE else _MESSAGE_USE
     if base is not None:
-        for key in sorted(message_keys_used(repo) - set(base)):
-            problems.append(Problem(root / DEFAULT_LANG / "messages.yaml", None, key,
+        for key in sorted(message_keys_used(repo, pattern) - set(base)):
+            problems.append(Problem(root / DEFAULT_LANG / filename, None, key,
                                     "missing: the code sends this message"))
         for lang, table in tables.items():
+            if lang == DEFAULT_LANG:
+                continue
+            path = root / lang / filename
             for key, text in table.items():
-                if lang != DEFAULT_LANG and key in base and \
-                        set(_PLACEHOLDER.findall(text)) != set(_PLACEHOLDER.findall(base[key])):
-                    problems.append(Problem(root / lang / "messages.yaml", None, key,
+                if key not in base:
+                    problems.append(Problem(path, None, key, "extra: not in the English "
+                                            "messages (a renamed or removed key?)", WARNING))
+                elif set(_PLACEHOLDER.findall(text)) != set(_PLACEHOLDER.findall(base[key])):
+                    problems.append(Problem(path, None, key,
                                             "uses other {placeholders} than the English text"))
+            missing = sorted(set(base) - set(table))
+            if missing:
+                problems.append(Problem(path, None, "", f"missing {len(missing)} message(s), "
+                                        f"shown in English: {', '.join(missing[:8])}"
+                                        f"{' ...' if len(missing) > 8 else ''}", WARNING))
+    return problems
+
+
+def check_consent_translations(root: Path) -> list[Problem]:
+    """A translated consent with another version than the English is not shown."""
+    source, _ = _read_consent(root / DEFAULT_LANG / CONSENT_FILE)
+    problems: list[Problem] = []
+    if source is None:
+        return problems
+    for lang_dir in language_dirs(root):
+        if lang_dir.name == DEFAULT_LANG or not (lang_dir / CONSENT_FILE).exists():
+            continue
+        consent, _ = _read_consent(lang_dir / CONSENT_FILE)
+        if consent is not None and consent.version != source.version:
+            problems.append(Problem(lang_dir / CONSENT_FILE, None, "version", (
+                f"stale: version {consent.version}, the English is version {source.version}; "
+                "patients are shown the English consent until the translation is updated and "
+                "its version set to the English one"), WARNING))
     return problems
 
 
@@ -1029,7 +1085,12 @@ def validate_tree(root: Path) -> list[Problem]:
         )
     for lang_dir in langs:
         problems.extend(load_language(lang_dir).problems)
+    from .translation import check_translations
+
+    problems.extend(check_translations(root)[0])
+    problems.extend(check_consent_translations(root))
     problems.extend(check_messages(root))
+    problems.extend(check_messages(root, filename=GP_FILE))
     problems.extend(check_crisis_resources(root))
     return problems
 

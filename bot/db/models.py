@@ -61,6 +61,7 @@ class Practice(Base):
     name = Column(String(200), nullable=False, unique=True)
     country = Column(String(2), nullable=False, default="NO")
     timezone = Column(String(64), nullable=False, default="Europe/Oslo")
+    language = Column(String(8))  # None: from the country (bot/language.py)
     # Minutes within which an urgent escalation must be acknowledged.
     ack_deadline_minutes = Column(Integer, nullable=False, default=60)
     # Days after which the next module unlocks even if no follow-up was recorded.
@@ -78,6 +79,7 @@ class Gp(Base):
     name = Column(String(200), nullable=False)
     email = Column(String(254), nullable=False, unique=True)
     telegram_chat_id = Column(String(64))
+    language = Column(String(8))  # None: the practice's language
     # Comma-separated notification channels: console, email, telegram.
     notify_channels = Column(String(100), nullable=False, default="console,email")
     is_duty_doctor = Column(Boolean, nullable=False, default=False)

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from bot.audit import audit
 from bot.db.models import Escalation, Gp, Notification
 from bot.escalation.links import LinkError, read_ack_callback
+from bot.language import gp_language
+from bot.texts import gp_line
 
 
 class AckError(ValueError):
@@ -55,7 +57,8 @@ def acknowledge(
 
 
 def handle_telegram_callback(
-    session: Session, secret: str, data: str, chat_id: str | int, now: datetime
+    session: Session, secret: str, data: str, chat_id: str | int, now: datetime,
+    lang: str = "en",
 ) -> str:
     """For the Telegram channel: the GP pressed "Acknowledge". Returns the text to show.
 
@@ -65,16 +68,16 @@ def handle_telegram_callback(
         esc_id = read_ack_callback(secret, data)
     except LinkError as exc:
         return str(exc)
+    gp = session.execute(select(Gp).where(Gp.telegram_chat_id == str(chat_id))).scalar_one_or_none()
+    lang = gp_language(gp) if gp is not None else lang
     esc = session.get(Escalation, esc_id)
     if esc is None:
-        return "This escalation no longer exists."
-    gp = session.execute(select(Gp).where(Gp.telegram_chat_id == str(chat_id))).scalar_one_or_none()
+        return gp_line(lang, "telegram_ack_gone")
     owner = session.get(Gp, esc.gp_id) if esc.gp_id else None
     if gp is None or owner is None or gp.practice_id != owner.practice_id:
-        return "This chat is not linked to a GP of this practice."
+        return gp_line(lang, "telegram_ack_not_linked")
     if esc.status != "open":
-        return (
-            f"Escalation #{esc.id} was already acknowledged by {esc.acknowledged_by or 'someone'}."
-        )
+        return gp_line(lang, "page_already_acked", id=esc.id,
+                       who=esc.acknowledged_by or gp_line(lang, "someone"))
     acknowledge(session, esc.id, f"gp:{gp.id}", "telegram", now)
-    return f"Acknowledged escalation #{esc.id}. Thank you."
+    return gp_line(lang, "telegram_acked", id=esc.id)

@@ -28,8 +28,10 @@ from bot.db.models import (
     RiskEvent,
     WorkbookEntry,
 )
-from bot.escalation.compose import KIND_LABEL, WHAT_TO_DO
+from bot.escalation.compose import category_label, kind_label, summary_for, what_to_do
 from bot.escalation.followups import last_followup
+from bot.language import gp_language
+from bot.texts import gp_line
 
 log = logging.getLogger(__name__)
 
@@ -84,27 +86,36 @@ class Brief:
     risk_where: str | None = None
     risk_answer: str | None = None
     transcript: list[tuple[datetime | None, str, str]] = field(default_factory=list)  # when, who, text
+    lang: str = "en"  # the reading GP's (bot.language.gp_language)
+
+    def say(self, key: str, **values: object) -> str:
+        return gp_line(self.lang, key, **values)
 
 
 def phq9_trend(session: Session, patient_id: int) -> list[tuple[datetime, int]]:
     return completed(session, patient_id, ins.PHQ9)
 
 
-def build_brief(session: Session, content: ContentRepository, esc: Escalation) -> Brief:
+def build_brief(session: Session, content: ContentRepository, esc: Escalation,
+                lang: str | None = None) -> Brief:
+    """The brief for ``esc`` in ``lang`` (default: the language of the patient's GP)."""
     patient = session.get(Patient, esc.patient_id) if esc.patient_id else None
     gp = session.get(Gp, esc.gp_id) if esc.gp_id else None
+    lang = lang or gp_language(gp)
+    label = kind_label(esc.kind, lang)
     brief = Brief(
         escalation_id=esc.id,
-        title=f"{KIND_LABEL.get(esc.kind, esc.kind).capitalize()}",
+        title=label[:1].upper() + label[1:],
         kind=esc.kind,
         urgency=esc.urgency,
         status=esc.status,
         patient_ref=patient.ref if patient else "-",
         gp_name=gp.name if gp else "-",
         created_at=esc.created_at,
-        what_to_do=WHAT_TO_DO.get(esc.kind, ""),
-        summary=esc.summary,
+        what_to_do=what_to_do(esc.kind, lang) if esc.kind in _KINDS_WITH_TODO else "",
+        summary=summary_for(esc, lang),
         details=dict(esc.details or {}),
+        lang=lang,
     )
     if gp is not None and gp.practice is not None:
         brief.timezone = gp.practice.timezone or "UTC"
@@ -123,16 +134,19 @@ def build_brief(session: Session, content: ContentRepository, esc: Escalation) -
     if patient is None:
         return brief
     brief.contact_route = patient.contact_route
-    program = content.program(patient.language)
+    program = content.program(lang)  # the GP section in the GP's language
     module_id = brief.details.get("module_id")
+    skipped = brief.say("workbook_skipped")
     if module_id and program.has_module(module_id):
         module = program.module(module_id)
-        brief.module_title = f"Module {module.order}: {module.title}"
+        brief.module_title = brief.say("brief_module", order=module.order, title=module.title)
         brief.key_points = list(module.gp.key_points)
         brief.watch_for = list(module.gp.watch_for)
         brief.agenda = [(a.minutes, a.item) for a in module.gp.agenda]
         nxt = next((m for m in program.modules if m.order > module.order), None)
-        brief.next_module = f"Module {nxt.order}: {nxt.title} - {nxt.summary}" if nxt else None
+        brief.next_module = brief.say("brief_next_module", order=nxt.order, title=nxt.title,
+                                      summary=nxt.summary) if nxt else None
+        brief.workbook_scope = brief.say("workbook_scope_module")
         if patient.share_workbook:
             entries = session.execute(
                 select(WorkbookEntry)
@@ -140,22 +154,22 @@ def build_brief(session: Session, content: ContentRepository, esc: Escalation) -
                 .order_by(WorkbookEntry.created_at, WorkbookEntry.id)
             ).scalars()
             brief.workbook = [
-                (e.prompt, e.answer if e.answer is not None else "(skipped)") for e in entries
+                (e.prompt, e.answer if e.answer is not None else skipped) for e in entries
             ]
     elif patient.share_workbook:
         # No module (a risk or deterioration brief): what the patient wrote lately, in
         # any module; an exercise answer may hold what matters most.
-        brief.workbook_scope = f"the last {MOOD_DAYS} days"
+        brief.workbook_scope = brief.say("workbook_scope_days", days=MOOD_DAYS)
         entries = session.execute(
             select(WorkbookEntry)
             .where(WorkbookEntry.patient_id == patient.id,
                    WorkbookEntry.created_at >= esc.created_at - timedelta(days=MOOD_DAYS))
             .order_by(WorkbookEntry.created_at.desc(), WorkbookEntry.id.desc()).limit(RECENT_ENTRIES)
         ).scalars().all()
-        brief.workbook = [(e.prompt, e.answer if e.answer is not None else "(skipped)")
+        brief.workbook = [(e.prompt, e.answer if e.answer is not None else skipped)
                           for e in reversed(entries)]
     if not brief.agenda:
-        brief.agenda = _default_agenda(esc.kind)
+        brief.agenda = _default_agenda(esc.kind, lang)
     brief.phq9 = phq9_trend(session, patient.id)
     recent = esc.created_at - timedelta(days=MOOD_DAYS)
     brief.mood = completed(session, patient.id, ins.MOOD, recent)
@@ -202,29 +216,19 @@ def build_brief(session: Session, content: ContentRepository, esc: Escalation) -
     return brief
 
 
-def _default_agenda(kind: str) -> list[tuple[int, str]]:
-    if kind == "risk":
-        return [
-            (5, "Ask directly about suicidal thoughts, plans and means"),
-            (5, "Agree a safety plan and who the patient can contact"),
-            (3, "Decide on referral or urgent review"),
-        ]
-    if kind == "deterioration":
-        return [
-            (4, "Review the PHQ-9 trend and what changed"),
-            (5, "Screen for risk"),
-            (4, "Consider stepping up care (therapy referral, medication review)"),
-        ]
-    return [
-        (3, "How has the program been going?"),
-        (5, "Barriers and what helped"),
-        (3, "Agree the next step"),
-    ]
+_KINDS_WITH_TODO = ("risk", "deterioration", "followup_due", "disengaged", "program_finished",
+                    "new_patient", "withdrawn", "digest")
+
+
+def _default_agenda(kind: str, lang: str = "en") -> list[tuple[int, str]]:
+    which = kind if kind in ("risk", "deterioration") else "default"
+    minutes = {"risk": (5, 5, 3), "deterioration": (4, 5, 4), "default": (3, 5, 3)}[which]
+    return [(m, gp_line(lang, f"agenda_{which}_{i}")) for i, m in enumerate(minutes, 1)]
 
 
 # ---- rendering -----------------------------------------------------------------
-def _about(category: str | None) -> str:
-    return f" (after a message that read as possible {category.replace('_', ' ')})" if category else ""
+def _about(b: Brief, category: str | None) -> str:
+    return b.say("declined_about", category=category_label(category, b.lang)) if category else ""
 
 
 def _fmt(when: datetime) -> str:
@@ -234,7 +238,7 @@ def _fmt(when: datetime) -> str:
 def _local(b: Brief, when: datetime | None) -> str:
     """A time in the practice's timezone: "2026-12-03 14:02"."""
     if when is None:
-        return "(time unknown)"
+        return b.say("time_unknown")
     try:
         zone = ZoneInfo(b.timezone)
     except (ValueError, KeyError):
@@ -243,30 +247,48 @@ def _local(b: Brief, when: datetime | None) -> str:
     return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-ANSWER_LABEL = {"safe": "said they are safe", "not_safe": "said they are NOT safe",
-                "unclear": "answered unclearly (asked again)", None: "has not answered yet"}
+ANSWER_KEY = {"safe": "answer_safe", "not_safe": "answer_not_safe",
+              "unclear": "answer_unclear", None: "answer_none"}
+
+
+def _answer(b: Brief, answer: str | None) -> str:
+    key = ANSWER_KEY.get(answer)
+    return b.say(key) if key else str(answer)
+
+
+def _short_answer(b: Brief, answer: str | None) -> str:
+    key = {"safe": "risk_answer_safe", "not_safe": "risk_answer_not_safe",
+           "unclear": "risk_answer_unclear", "not answered": "risk_answer_none"}.get(answer or "")
+    return b.say(key) if key else str(answer)
 
 
 def contact_line(b: Brief) -> str:
-    return ("How to reach the patient: " + b.contact_route if b.contact_route else
-            "How to reach the patient: no contact route was given at invite; use the practice record.")
+    return (b.say("contact_route", route=b.contact_route) if b.contact_route
+            else b.say("contact_none"))
 
 
 def risk_facts(b: Brief) -> list[str]:
     """What was read as risk, when and where, and why."""
-    facts = [f"Read as: {(b.risk_category or 'risk').replace('_', ' ')}, {_local(b, b.risk_at)} "
-             f"({b.timezone})" + (f", during {b.risk_where.replace('_', ' ')}" if b.risk_where else "")]
+    category = category_label(b.risk_category, b.lang)
+    when = _local(b, b.risk_at)
+    facts = [b.say("read_as_where", category=category, when=when, tz=b.timezone,
+                   where=b.risk_where.replace("_", " ")) if b.risk_where
+             else b.say("read_as", category=category, when=when, tz=b.timezone)]
     if b.risk_evidence:
-        facts.append("Why: " + "; ".join(b.risk_evidence[:4]))
+        facts.append(b.say("why", why="; ".join(b.risk_evidence[:4])))
     return facts
 
 
 def answer_line(b: Brief) -> str:
-    return f"Asked \"are you safe right now?\": the patient {ANSWER_LABEL.get(b.risk_answer, b.risk_answer)}."
+    return b.say("asked_safe", answer=_answer(b, b.risk_answer))
 
 
 def _clock(b: Brief, when: datetime | None) -> str:
     return _local(b, when)[11:] if when else "--:--"
+
+
+def _who(b: Brief, who: str) -> str:
+    return b.say(f"who_{who}") if who in ("patient", "bot") else who
 
 
 def risk_lines(b: Brief) -> list[str]:
@@ -274,64 +296,78 @@ def risk_lines(b: Brief) -> list[str]:
     around it with times, what the bot did and what the patient answered."""
     if b.risk_at is None:
         return []
-    return [*risk_facts(b), f"The conversation (times {b.timezone}):",
-            *[f"  {_clock(b, w)}  {who}: {text}" for w, who, text in b.transcript], answer_line(b)]
+    return [*risk_facts(b), b.say("conversation", tz=b.timezone),
+            *[f"  {_clock(b, w)}  {_who(b, who)}: {text}" for w, who, text in b.transcript],
+            answer_line(b)]
+
+
+def _status(b: Brief) -> str:
+    return b.say(f"status_{b.status}") if b.status in ("open", "acknowledged", "closed") \
+        else b.status
+
+
+def _phq2(b: Brief, when: datetime, total: int, positive: bool) -> str:
+    return b.say("phq2_line", date=_fmt(when), total=total,
+                 screen=b.say("phq2_positive" if positive else "phq2_negative"))
+
+
+def _adherence(b: Brief) -> str:
+    return b.say("adherence", done=b.modules_done, total=b.modules_total, steps=b.steps_done,
+                 days=b.days_active)
 
 
 def render_text(b: Brief) -> str:
+    say = b.say
     out = [
-        f"{b.title} - patient {b.patient_ref} (escalation #{b.escalation_id})",
-        f"Urgency: {b.urgency}   status: {b.status}   GP: {b.gp_name}   "
-        f"raised: {_local(b, b.created_at)} ({b.timezone})",
-        f"What to do: {b.what_to_do}",
-        f"Summary: {b.summary}",
+        say("brief_heading", title=b.title, ref=b.patient_ref, id=b.escalation_id),
+        say("brief_facts", urgency=b.urgency, status=_status(b), gp=b.gp_name,
+            when=_local(b, b.created_at), tz=b.timezone),
+        say("what_to_do", todo=b.what_to_do),
+        say("summary_line", summary=b.summary),
         "",
     ]
     if b.risk_at is not None:
         out += [*risk_lines(b), contact_line(b), ""]
     if b.module_title:
-        out += [b.module_title, "Key points:"] + [f"  - {p}" for p in b.key_points]
+        out += [b.module_title, say("key_points")] + [f"  - {p}" for p in b.key_points]
         if b.watch_for:
-            out += ["Watch for:"] + [f"  - {w}" for w in b.watch_for]
+            out += [say("watch_for") + ":"] + [f"  - {w}" for w in b.watch_for]
         out.append("")
-    out.append(f"Suggested agenda ({sum(m for m, _ in b.agenda)} minutes):")
+    out.append(say("agenda", minutes=sum(m for m, _ in b.agenda)) + ":")
     out += [f"  {m:>2} min  {item}" for m, item in b.agenda]
     out.append("")
     if b.workbook is None:
-        out.append("Workbook: the patient chose not to share it.")
+        out.append(say("workbook_not_shared_line"))
     elif b.workbook:
-        out.append(f"What the patient wrote ({b.workbook_scope}):")
+        out.append(say("workbook_wrote", scope=b.workbook_scope))
         for prompt, answer in b.workbook:
-            out += [f"  Q: {prompt.strip()}", f"  A: {answer.strip()}"]
+            out += [f"  {say('question', text=prompt.strip())}",
+                    f"  {say('answer', text=answer.strip())}"]
     else:
-        out.append(f"Workbook (shared): nothing written in {b.workbook_scope}.")
+        out.append(say("workbook_empty_line", scope=b.workbook_scope))
     out.append("")
-    out.append("PHQ-9 trend:" if b.phq9 else "PHQ-9: no check-ins yet.")
+    out.append(say("phq9_trend") if b.phq9 else say("phq9_none_text"))
     out += [f"  {_fmt(w)}  {s:>2}" for w, s in b.phq9]
     out.append(mood_line(b))
-    out += [f"Two-question check (PHQ-2) {_fmt(w)}: {t}/6, "
-            f"{'positive' if p else 'negative'} screen" for w, t, p in b.phq2]
-    out.append("Risk events since the last follow-up: " + ("none" if not b.risks else ""))
-    out += [f"  {_fmt(w)}  {cat.replace('_', ' ')}  (safe now? {ans})" for w, cat, ans in b.risks]
-    out += [f"Asked directly about suicide or self-harm {_fmt(w)}{_about(c)}: said no"
-            for w, c in b.declined]
-    out += [
-        f"Adherence: {b.modules_done}/{b.modules_total} modules, {b.steps_done} steps done, "
-        f"active on {b.days_active} day(s)."
-    ]
+    out += [_phq2(b, w, t, p) for w, t, p in b.phq2]
+    out.append(f"{say('risks_heading')}: " + (say("risks_none") if not b.risks else ""))
+    out += ["  " + say("risk_item", date=_fmt(w), category=category_label(cat, b.lang),
+                       answer=_short_answer(b, ans)) for w, cat, ans in b.risks]
+    out += [say("declined_item", date=_fmt(w), about=_about(b, c)) for w, c in b.declined]
+    out.append(f"{say('adherence_heading')}: {_adherence(b)}")
     if b.next_module:
-        out.append(f"Next: {b.next_module}")
+        out.append(say("next_line", module=b.next_module))
     if b.kind == "deterioration" and b.details.get("evidence"):
-        out.append(f"Detector evidence: {b.details.get('evidence')}")
+        out.append(say("detector_evidence", evidence=b.details.get("evidence")))
     return "\n".join(out)
 
 
 def mood_line(b: Brief) -> str:
     if not b.mood:
-        return f"Daily mood: no ratings in the last {MOOD_DAYS} days."
+        return b.say("mood_none", days=MOOD_DAYS)
     ratings = [r for _, r in b.mood]
-    return (f"Daily mood, last {MOOD_DAYS} days: average {sum(ratings) / len(ratings):.1f}/10 "
-            f"from {len(ratings)} rating(s), lowest {min(ratings)}, latest {ratings[-1]}.")
+    return b.say("mood_line", days=MOOD_DAYS, average=f"{sum(ratings) / len(ratings):.1f}",
+                 count=len(ratings), lowest=min(ratings), latest=ratings[-1])
 
 
 def phq9_chart_png(points: list[tuple[datetime, int]]) -> bytes | None:
@@ -355,18 +391,22 @@ def phq9_chart_png(points: list[tuple[datetime, int]]) -> bytes | None:
 
 def render_html(b: Brief, links: dict[str, str] | None = None) -> str:
     e = html.escape
+    say = b.say
     parts = [
         f"<h1>{e(b.title)} &ndash; {e(b.patient_ref)}</h1>",
-        f"<p><b>{e(b.urgency.upper())}</b> &middot; status {e(b.status)} &middot; GP {e(b.gp_name)}"
-        f" &middot; raised {_local(b, b.created_at)} ({e(b.timezone)}) &middot; escalation #{b.escalation_id}</p>",
-        f"<p class=todo><b>What to do:</b> {e(b.what_to_do)}</p>",
+        "<p>" + e(say("brief_facts_html", urgency="\0", status=_status(b), gp=b.gp_name,
+                      when=_local(b, b.created_at), tz=b.timezone, id=b.escalation_id)
+                  ).replace("\0", f"<b>{e(b.urgency.upper())}</b>", 1) + "</p>",
+        f"<p class=todo><b>{e(say('what_to_do', todo='').rstrip())}</b> {e(b.what_to_do)}</p>",
         f"<p>{e(b.summary)}</p>",
     ]
     if b.risk_at is not None:
-        parts.append("<h2>What happened</h2>" + "".join(f"<p>{e(x)}</p>" for x in risk_facts(b)))
-        parts.append(f"<h3>The conversation (times {e(b.timezone)})</h3><table>" + "".join(
-            f"<tr><td>{e(_clock(b, w))}</td><td>{e(who)}</td><td>{e(text)}</td></tr>"
-            for w, who, text in b.transcript) + "</table>")
+        parts.append(f"<h2>{e(say('what_happened'))}</h2>"
+                     + "".join(f"<p>{e(x)}</p>" for x in risk_facts(b)))
+        parts.append(f"<h3>{e(say('conversation', tz=b.timezone).rstrip(':'))}</h3><table>"
+                     + "".join(f"<tr><td>{e(_clock(b, w))}</td><td>{e(_who(b, who))}</td>"
+                               f"<td>{e(text)}</td></tr>" for w, who, text in b.transcript)
+                     + "</table>")
         parts.append(f"<p><b>{e(answer_line(b))}</b></p>")
         parts.append(f"<p class=todo><b>{e(contact_line(b))}</b></p>")
     if links:
@@ -383,71 +423,68 @@ def render_html(b: Brief, links: dict[str, str] | None = None) -> str:
         )
         if b.watch_for:
             parts.append(
-                "<h3>Watch for</h3><ul>"
+                f"<h3>{e(say('watch_for'))}</h3><ul>"
                 + "".join(f"<li>{e(w)}</li>" for w in b.watch_for)
                 + "</ul>"
             )
     parts.append(
-        f"<h2>Suggested agenda ({sum(m for m, _ in b.agenda)} min)</h2><ol>"
-        + "".join(f"<li>{m} min: {e(i)}</li>" for m, i in b.agenda)
+        f"<h2>{e(say('agenda', minutes=sum(m for m, _ in b.agenda)))}</h2><ol>"
+        + "".join(f"<li>{e(say('agenda_item', minutes=m, item=i))}</li>" for m, i in b.agenda)
         + "</ol>"
     )
-    parts.append("<h2>Workbook</h2>")
+    parts.append(f"<h2>{e(say('workbook'))}</h2>")
     if b.workbook is None:
-        parts.append("<p>The patient chose not to share their workbook.</p>")
+        parts.append(f"<p>{e(say('workbook_not_shared'))}</p>")
     elif not b.workbook:
-        parts.append(f"<p>Shared; nothing written in {e(b.workbook_scope)}.</p>")
+        parts.append(f"<p>{e(say('workbook_empty', scope=b.workbook_scope))}</p>")
     else:
         parts.append(
-            f"<p>What the patient wrote ({e(b.workbook_scope)}):</p><dl>"
+            f"<p>{e(say('workbook_wrote', scope=b.workbook_scope))}</p><dl>"
             + "".join(f"<dt>{e(p)}</dt><dd>{e(a)}</dd>" for p, a in b.workbook) + "</dl>"
         )
-    parts.append("<h2>PHQ-9</h2>")
+    parts.append(f"<h2>{e(say('phq9'))}</h2>")
     if not b.phq9:
-        parts.append("<p>No check-ins yet.</p>")
+        parts.append(f"<p>{e(say('phq9_none'))}</p>")
     else:
         parts.append(
-            "<table><tr><th>date</th><th>score</th></tr>"
+            f"<table><tr><th>{e(say('date'))}</th><th>{e(say('score'))}</th></tr>"
             + "".join(f"<tr><td>{_fmt(w)}</td><td>{s}</td></tr>" for w, s in b.phq9)
             + "</table>"
         )
         png = phq9_chart_png(b.phq9)
         if png:
             parts.append(
-                f'<img alt="PHQ-9 trend" src="data:image/png;base64,'
+                f'<img alt="{e(say("phq9_trend").rstrip(":"))}" src="data:image/png;base64,'
                 f'{base64.b64encode(png).decode()}">'
             )
     parts.append(f"<p>{e(mood_line(b))}</p>")
     if b.phq2:
-        parts.append("<ul>" + "".join(
-            f"<li>Two-question check (PHQ-2) {_fmt(w)}: {t}/6, "
-            f"{'positive' if p else 'negative'} screen</li>" for w, t, p in b.phq2) + "</ul>")
-    parts.append("<h2>Risk events since the last follow-up</h2>")
+        parts.append("<ul>" + "".join(f"<li>{e(_phq2(b, w, t, p))}</li>" for w, t, p in b.phq2)
+                     + "</ul>")
+    parts.append(f"<h2>{e(say('risks_heading'))}</h2>")
     parts.append(
-        "<p>None.</p>"
+        f"<p>{e(say('risks_none').capitalize())}.</p>"
         if not b.risks
         else "<ul>"
         + "".join(
-            f"<li>{_fmt(w)}: {e(c.replace('_', ' '))} (safe now? {e(a)})</li>"
+            "<li>" + e(say("risk_item", date=_fmt(w), category=category_label(c, b.lang),
+                           answer=_short_answer(b, a))) + "</li>"
             for w, c, a in b.risks
         )
         + "</ul>"
     )
     if b.declined:
-        parts.append("<p>Asked directly about suicide or self-harm and said no:</p><ul>" + "".join(
-            f"<li>{_fmt(w)}{e(_about(c))}</li>" for w, c in b.declined) + "</ul>")
-    parts.append(
-        f"<h2>Adherence</h2><p>{b.modules_done}/{b.modules_total} modules, "
-        f"{b.steps_done} steps done, active on {b.days_active} day(s).</p>"
-    )
+        parts.append(f"<p>{e(say('declined_heading'))}</p><ul>" + "".join(
+            f"<li>{_fmt(w)}{e(_about(b, c))}</li>" for w, c in b.declined) + "</ul>")
+    parts.append(f"<h2>{e(say('adherence_heading'))}</h2><p>{e(_adherence(b))}</p>")
     if b.next_module:
-        parts.append(f"<h2>Next module</h2><p>{e(b.next_module)}</p>")
-    return page(f"Brief {b.patient_ref}", "\n".join(parts))
+        parts.append(f"<h2>{e(say('next_heading'))}</h2><p>{e(b.next_module)}</p>")
+    return page(say("page_brief_title", ref=b.patient_ref), "\n".join(parts), b.lang)
 
 
-def page(title: str, body: str) -> str:
+def page(title: str, body: str, lang: str = "en") -> str:
     return (
-        f"<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f"<!doctype html><html lang={html.escape(lang)}><head><meta charset=utf-8>"
         f"<meta name=viewport content='width=device-width, initial-scale=1'>"
         f"<meta name=robots content=noindex><title>{html.escape(title)}</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:46em;margin:1em auto;"

@@ -82,6 +82,23 @@ def cmd_gps_duty(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_gps_language(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.enrolment import find_gp
+    from bot.language import SUPPORTED, gp_language, normalise
+
+    svc = _services()
+    with svc.db.session() as s:
+        gp = find_gp(s, args.gp)
+        if args.set == "practice":
+            gp.language = None
+        elif normalise(args.set) in SUPPORTED:
+            gp.language = normalise(args.set)
+        else:
+            return _fail(f"--set {args.set!r}: use one of {', '.join(SUPPORTED)} or 'practice'")
+        print(f"{gp.name}: briefs and notifications in {gp_language(gp)}", file=out)
+    return 0
+
+
 def cmd_gps_practice(args: argparse.Namespace, out: TextIO) -> int:
     from bot.db.models import Practice
     from bot.enrolment import EMAIL_RE
@@ -101,6 +118,14 @@ def cmd_gps_practice(args: argparse.Namespace, out: TextIO) -> int:
             if not 1 <= args.ack_minutes <= 7 * 24 * 60:
                 return _fail("--ack-minutes must be between 1 and 10080")
             practice.ack_deadline_minutes = args.ack_minutes
+        if args.language is not None:
+            from bot.language import SUPPORTED, normalise, practice_language
+
+            if normalise(args.language) not in SUPPORTED:
+                return _fail(f"--language {args.language!r}: use one of {', '.join(SUPPORTED)}")
+            practice.language = normalise(args.language)
+            print(f"{practice.name}: language {practice_language(practice)} (new patients and "
+                  "GPs without their own language)", file=out)
         if args.followup_wait_days is not None:
             if not 0 <= args.followup_wait_days <= 90:
                 return _fail("--followup-wait-days must be between 0 and 90")
@@ -230,7 +255,12 @@ def add_gp_commands(gps: Any) -> None:
         type=int,
         help="days after which the next module opens without a recorded follow-up",
     )
+    pr.add_argument("--language", help="en or nb (default: from the country; nb for Norway)")
     pr.set_defaults(func=cmd_gps_practice)
+    lg = gps.add_parser("language", help="the language a GP's briefs and notifications use")
+    lg.add_argument("--gp", required=True, help="GP id or e-mail")
+    lg.add_argument("--set", required=True, help="en, nb, or 'practice' for the practice's")
+    lg.set_defaults(func=cmd_gps_language)
 
 
 def add_escalation_commands(sub: Any) -> None:

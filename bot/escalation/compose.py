@@ -12,33 +12,60 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.dates import format_date
 from bot.db.models import Escalation, Gp, Notification, Patient, Practice
 from bot.escalation.links import ack_callback_data, link
+from bot.language import gp_language, practice_language
 from bot.settings import Settings
+from bot.texts import gp_line
 
-KIND_LABEL = {
-    "risk": "risk reported",
-    "deterioration": "PHQ-9 deterioration",
-    "followup_due": "module finished: follow-up due",
-    "disengaged": "no activity",
-    "program_finished": "program finished: review due",
-    "new_patient": "new patient enrolled",
-    "withdrawn": "stopped the program (consent withdrawn)",
-    "digest": "follow-ups due",
-}
-WHAT_TO_DO = {
-    "risk": "Contact the patient today to assess risk and safety.",
-    "deterioration": "Review the patient within 2 days; consider an appointment.",
-    "followup_due": "Book a 10-15 minute follow-up; the brief has a suggested agenda.",
-    "disengaged": "Consider contacting the patient to check how they are.",
-    "program_finished": "Book a review consultation; the brief has a suggested agenda.",
-    "new_patient": "No action needed; for your information.",
-    "withdrawn": "Nothing more is sent to the patient. Consider checking in at their next "
-                 "contact; to erase their data, export it first (python -m bot patients export).",
-    "digest": "Book or record the follow-ups listed below.",
-}
+KINDS = ("risk", "deterioration", "followup_due", "disengaged", "program_finished",
+         "new_patient", "withdrawn", "digest")
+CATEGORIES = ("active_ideation", "passive_ideation", "plan_or_intent", "self_harm",
+              "harm_to_others", "abuse")
+
+
+def kind_label(kind: str, lang: str = "en") -> str:
+    return gp_line(lang, f"kind_{kind}") if kind in KINDS else kind
+
+
+def what_to_do(kind: str, lang: str = "en") -> str:
+    return gp_line(lang, f"todo_{kind}") if kind in KINDS else gp_line(lang, "todo_other")
+
+
+def category_label(category: str | None, lang: str = "en") -> str:
+    if category in CATEGORIES:
+        return gp_line(lang, f"category_{category}")
+    return (category or gp_line(lang, "category_risk")).replace("_", " ")
+
+
+def summary_for(esc: Escalation, lang: str = "en") -> str:
+    """The escalation's one-line summary in ``lang``: from the key it was raised with
+    (details.say), else the English text stored with it (older rows)."""
+    say = (esc.details or {}).get("say")
+    if not isinstance(say, dict) or "key" not in say:
+        return esc.summary
+    values = dict(say.get("values") or {})
+    if "category" in values:
+        values["category"] = category_label(values["category"], lang)
+    try:
+        return gp_line(lang, str(say["key"]), **values)
+    except (KeyError, IndexError, ValueError):
+        return esc.summary
+
+
+def recipient_language(session: Session, recipient: str, gp: Gp | None,
+                       practice: Practice | None) -> str:
+    """The language of whoever a notification goes to: the GP it names (by e-mail or
+    Telegram chat), else the practice's (a fallback contact)."""
+    if gp is not None and recipient in (gp.email, gp.telegram_chat_id):
+        return gp_language(gp)
+    other = session.execute(select(Gp).where(
+        (Gp.email == recipient) | (Gp.telegram_chat_id == recipient))).scalars().first()
+    return gp_language(other) if other is not None else practice_language(practice)
 
 
 @dataclass(frozen=True)
@@ -65,9 +92,10 @@ def stage_of(key: str) -> str:
     return key.rsplit(":", 1)[-1]
 
 
-def local_time(when: datetime, tz: str) -> str:
+def local_time(when: datetime, tz: str, lang: str = "en") -> str:
     local = when.astimezone(ZoneInfo(tz))
-    return f"{local:%H:%M} on {local:%a} {local.day} {local:%b} ({tz})"
+    return gp_line(lang, "local_time", time=f"{local:%H:%M}",
+                   date=format_date(local, lang, "short"), tz=tz)
 
 
 def compose(session: Session, settings: Settings, note: Notification) -> OutgoingMessage:
@@ -82,61 +110,52 @@ def compose(session: Session, settings: Settings, note: Notification) -> Outgoin
     clinical = (
         note.channel == "email" and settings.email_include_clinical_detail
     ) or note.channel == "console"
+    lang = recipient_language(session, note.recipient, gp, practice)
+
+    def say(key: str, **values: object) -> str:
+        return gp_line(lang, key, **values)
 
     if esc.kind == "digest":
-        return _digest(esc, note, settings, clinical)
+        return _digest(esc, note, settings, clinical, lang)
 
-    ref = patient.ref if patient else "unknown patient"
-    label = KIND_LABEL.get(esc.kind, esc.kind)
-    urgency = esc.urgency.upper()
-    subject = f"[{urgency}] {ref}: {label}"
+    ref = patient.ref if patient else say("unknown_patient")
+    label = kind_label(esc.kind, lang)
+    urgency = say(f"urgency_{esc.urgency}") if esc.urgency in ("urgent", "soon", "routine") \
+        else esc.urgency.upper()
+    subject = say("subject", urgency=urgency, ref=ref, label=label)
     lines: list[str] = []
     if stage == "reminder1":
-        subject = f"REMINDER {subject}: not yet acknowledged"
-        lines.append("REMINDER: this has not been acknowledged yet.")
+        subject = say("subject_reminder", subject=subject)
+        lines.append(say("reminder_line"))
     elif stage == "failover":
-        subject = f"FAIL-OVER {subject}"
-        who = gp.name if gp else "the patient's GP"
-        lines.append(
-            f"You are receiving this as the practice's duty doctor or fallback contact: "
-            f"{who} has not acknowledged it in time."
-        )
-    greeting = gp.name if (gp and stage != "failover") else "Doctor"
-    lines += [
-        f"{greeting},",
-        "",
-        f"{urgency}: {label} for patient {ref}" + (f" (GP: {gp.name})" if gp else "") + ".",
-        f"What to do: {WHAT_TO_DO.get(esc.kind, 'See the brief.')}",
-    ]
+        subject = say("subject_failover", subject=subject)
+        who = gp.name if gp else say("failover_who_unknown")
+        lines.append(say("failover_line", who=who))
+    greeting = say("greeting", name=gp.name) if (gp and stage != "failover") \
+        else say("greeting_doctor")
+    headline = (say("headline_with_gp", urgency=urgency, label=label, ref=ref, gp=gp.name)
+                if gp else say("headline", urgency=urgency, label=label, ref=ref))
+    lines += [greeting, "", headline, say("what_to_do", todo=what_to_do(esc.kind, lang))]
     if esc.ack_deadline is not None and esc.status == "open":
-        lines.append(
-            f"Please acknowledge by {local_time(esc.ack_deadline, tz)}"
-            + (
-                ", or the practice's duty doctor will be alerted."
-                if esc.urgency == "urgent"
-                else "."
-            )
-        )
+        when = local_time(esc.ack_deadline, tz, lang)
+        lines.append(say("ack_by_urgent", when=when) if esc.urgency == "urgent"
+                     else say("ack_by", when=when))
     if clinical:
-        lines += ["", f"Summary: {esc.summary}"]
+        lines += ["", say("summary_line", summary=summary_for(esc, lang))]
         evidence = (esc.details or {}).get("evidence")
         if evidence and note.channel == "email":
-            lines.append(f"Detail: {evidence}")
+            lines.append(say("detail_line", detail=evidence))
     else:
-        lines += ["", "The clinical detail is behind the link below, not in this message."]
+        lines += ["", say("no_clinical_detail")]
     links = {
-        "Open the brief": link(base, secret, esc.id, "brief", note.recipient),
-        "Acknowledge": link(base, secret, esc.id, "ack", note.recipient),
+        say("link_brief"): link(base, secret, esc.id, "brief", note.recipient),
+        say("link_ack"): link(base, secret, esc.id, "ack", note.recipient),
     }
     if esc.kind in ("followup_due", "program_finished"):
-        links["Record the follow-up"] = link(base, secret, esc.id, "followup", note.recipient)
+        links[say("link_followup")] = link(base, secret, esc.id, "followup", note.recipient)
     lines.append("")
     lines += [f"{k}: {v}" for k, v in links.items()]
-    lines += [
-        "",
-        f"Escalation #{esc.id}. Or on the server: "
-        f"python -m bot escalations ack {esc.id} --by <you>",
-    ]
+    lines += ["", say("server_line", id=esc.id)]
     return OutgoingMessage(
         notification_id=note.id,
         idempotency_key=note.idempotency_key,
@@ -151,32 +170,34 @@ def compose(session: Session, settings: Settings, note: Notification) -> Outgoin
 
 
 def _digest(
-    esc: Escalation, note: Notification, settings: Settings, clinical: bool
+    esc: Escalation, note: Notification, settings: Settings, clinical: bool, lang: str = "en"
 ) -> OutgoingMessage:
+    def say(key: str, **values: object) -> str:
+        return gp_line(lang, key, **values)
+
     items = list((esc.details or {}).get("items", []))
+    name = esc.details.get("gp_name")
     lines = [
-        f"{esc.details.get('gp_name', 'Doctor')},",
+        say("greeting", name=name) if name else say("greeting_doctor"),
         "",
-        f"{len(items)} follow-up(s) are due or overdue:",
+        say("digest_intro", count=len(items)),
     ]
     for item in items:
-        state = "OVERDUE" if item.get("overdue") else "due"
-        lines.append(f"- {item['ref']}: {item['label']} since {item['since']} ({state})")
-        for label, action in (("brief", "brief"), ("record", "followup")):
+        state = say("digest_overdue") if item.get("overdue") else say("digest_due")
+        label = kind_label(item["kind"], lang) if item.get("kind") else item["label"]
+        lines.append(say("digest_item", ref=item["ref"], label=label, since=item["since"],
+                         state=state))
+        for key, action in (("digest_brief", "brief"), ("digest_record", "followup")):
             url = link(settings.gp_web_url, settings.secret_key, item["escalation_id"], action,
                        note.recipient)
-            lines.append(f"  {label}: {url}")
-    lines += [
-        "",
-        "The next module opens for each patient when you record the follow-up, "
-        "or after the practice's waiting time.",
-    ]
+            lines.append(f"  {say(key)}: {url}")
+    lines += ["", say("digest_footer")]
     return OutgoingMessage(
         notification_id=note.id,
         idempotency_key=note.idempotency_key,
         channel=note.channel,
         recipient=note.recipient,
-        subject=f"[ROUTINE] {len(items)} follow-up(s) due",
+        subject=say("digest_subject", count=len(items)),
         text="\n".join(lines),
         urgency="routine",
     )

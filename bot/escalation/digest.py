@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from bot.audit import audit
 from bot.db.models import Escalation, Gp, Notification, Practice
-from bot.escalation.compose import KIND_LABEL
+from bot.escalation.compose import kind_label
 from bot.escalation.followups import due_followups
 from bot.escalation.outbox import gp_channels
+from bot.texts import gp_line
 
 
 def send_digests(session: Session, now: datetime, hour: int) -> list[Escalation]:
@@ -39,7 +40,8 @@ def send_digests(session: Session, now: datetime, hour: int) -> list[Escalation]
             {
                 "escalation_id": d.escalation.id,
                 "ref": d.patient.ref,
-                "label": KIND_LABEL.get(d.escalation.kind, d.escalation.kind),
+                "label": kind_label(d.escalation.kind),
+                "kind": d.escalation.kind,
                 "since": d.since.astimezone(local.tzinfo).date().isoformat(),
                 "overdue": d.overdue,
             }
@@ -52,8 +54,10 @@ def send_digests(session: Session, now: datetime, hour: int) -> list[Escalation]
             kind="digest",
             urgency="routine",
             status="closed",
-            summary=f"{len(items)} follow-up(s) due for {gp.name}",
-            details={"items": items, "gp_name": gp.name, "day": local.date().isoformat()},
+            summary=gp_line("en", "summary_digest", count=len(items), gp=gp.name),
+            details={"items": items, "gp_name": gp.name, "day": local.date().isoformat(),
+                     "say": {"key": "summary_digest",
+                             "values": {"count": len(items), "gp": gp.name}}},
             created_at=now,
         )
         session.add(esc)

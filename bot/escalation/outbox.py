@@ -7,7 +7,7 @@ the idempotency keys make a repeated call, or a repeated delivery, a no-op.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,12 +24,28 @@ URGENCIES = {"urgent", "soon", "routine"}
 
 @dataclass(frozen=True)
 class EscalationRequest:
+    """``say`` is the summary as a gp.yaml key and its values, so that each GP reads it
+    in their language; ``summary`` is stored too (English), for tools and old rows."""
+
     kind: str
     urgency: str
-    summary: str
-    details: dict[str, Any]
-    idempotency_key: str
+    summary: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    idempotency_key: str = ""
     risk_event_id: int | None = None
+    say: tuple[str, dict[str, Any]] | None = None
+
+    def summary_text(self) -> str:
+        if self.summary or self.say is None:
+            return self.summary
+        from bot.texts import gp_line
+
+        return gp_line("en", self.say[0], **self.say[1])
+
+    def stored_details(self) -> dict[str, Any]:
+        if self.say is None:
+            return self.details
+        return {**self.details, "say": {"key": self.say[0], "values": dict(self.say[1])}}
 
 
 def gp_channels(gp: Gp) -> list[tuple[str, str]]:
@@ -48,6 +64,8 @@ def escalate(session: Session, patient: Patient, request: EscalationRequest, now
         raise ValueError(f"unknown escalation kind {request.kind!r}")
     if request.urgency not in URGENCIES:
         raise ValueError(f"unknown urgency {request.urgency!r}")
+    if not request.idempotency_key:
+        raise ValueError("an escalation needs an idempotency key")
     existing = session.execute(
         select(Escalation).where(Escalation.idempotency_key == request.idempotency_key)
     ).scalar_one_or_none()
@@ -64,8 +82,9 @@ def escalate(session: Session, patient: Patient, request: EscalationRequest, now
         deadline = now + timedelta(days=2)
     esc = Escalation(
         idempotency_key=request.idempotency_key, patient_id=patient.id, gp_id=gp.id,
-        kind=request.kind, urgency=request.urgency, status="open", summary=request.summary,
-        details=request.details, risk_event_id=request.risk_event_id, created_at=now,
+        kind=request.kind, urgency=request.urgency, status="open",
+        summary=request.summary_text(), details=request.stored_details(),
+        risk_event_id=request.risk_event_id, created_at=now,
         ack_deadline=deadline,
     )
     session.add(esc)

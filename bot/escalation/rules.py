@@ -13,7 +13,7 @@ from bot.escalation.outbox import EscalationRequest, escalate
 def on_consented(session: Session, patient: Patient, now: datetime) -> Escalation:
     return escalate(session, patient, EscalationRequest(
         kind="new_patient", urgency="routine",
-        summary=f"New patient {patient.ref} has joined the CBT program",
+        say=("summary_new_patient", {"ref": patient.ref}),
         details={}, idempotency_key=f"new_patient:{patient.id}",
     ), now)
 
@@ -23,7 +23,7 @@ def on_withdrawn(session: Session, patient: Patient, now: datetime) -> Escalatio
     and whether they asked for their data to be erased (the practice does that)."""
     return escalate(session, patient, EscalationRequest(
         kind="withdrawn", urgency="routine",
-        summary=f"{patient.ref} has stopped the program and withdrawn consent",
+        say=("summary_withdrawn", {"ref": patient.ref}),
         details={}, idempotency_key=f"withdrawn:{patient.id}:{now.isoformat()}",
     ), now)
 
@@ -35,12 +35,13 @@ def on_module_finished(session: Session, patient: Patient, module_id: str, progr
     if nxt is None:
         return escalate(session, patient, EscalationRequest(
             kind="program_finished", urgency="routine",
-            summary=f"{patient.ref} has finished the whole program (last: {module.title})",
+            say=("summary_program_finished", {"ref": patient.ref, "module": module.title}),
             details={"module_id": module.id}, idempotency_key=f"program_finished:{patient.id}",
         ), now)
     return escalate(session, patient, EscalationRequest(
         kind="followup_due", urgency="routine",
-        summary=f"{patient.ref} finished module {module.order}: {module.title}; follow-up due",
+        say=("summary_followup_due",
+             {"ref": patient.ref, "order": module.order, "module": module.title}),
         details={"module_id": module.id, "next_module_id": nxt.id,
                  "key_points": list(module.gp.key_points),
                  "agenda": [{"minutes": a.minutes, "item": a.item} for a in module.gp.agenda]},

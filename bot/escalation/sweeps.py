@@ -43,7 +43,7 @@ def sweep_disengaged(session: Session, now: datetime, after_days: int) -> list[E
                 EscalationRequest(
                     kind="disengaged",
                     urgency="routine",
-                    summary=f"{patient.ref} has not used the program for {days} days",
+                    say=("summary_disengaged", {"ref": patient.ref, "days": days}),
                     details={"last_active_at": since.isoformat(), "days": days},
                     # One escalation per quiet spell: a new one only after new activity.
                     idempotency_key=f"disengaged:{patient.id}:{since.isoformat()}",

@@ -11,25 +11,27 @@ import re
 from bot.app import get_services
 from bot.escalation.ack import handle_telegram_callback
 from bot.escalation.gp_telegram import link_gp_telegram
+from bot.language import gp_language
+from bot.texts import gp_line
 
 GP_RE = re.compile(r"^\s*/gp(?:@\w+)?(?:\s+(\S+))?\s*$", re.I)
 
 
-def handle_gp_command(text_or_data: str, chat_id: int | str) -> str | None:
+def handle_gp_command(text_or_data: str, chat_id: int | str, lang: str = "en") -> str | None:
+    """The reply to a GP command, or None when it is not one. ``lang``: the language
+    of the sender's Telegram app, for replies before the GP is known."""
     services = get_services()
     now = services.clock.now()
     with services.db.session() as session:
         if text_or_data.startswith("ack:"):
             return handle_telegram_callback(session, services.settings.secret_key, text_or_data,
-                                            chat_id, now)
+                                            chat_id, now, lang)
         m = GP_RE.match(text_or_data)
         if m is None:
             return None
         if not m.group(1):
-            return ("To get notifications here, send /gp followed by the code your practice "
-                    "administrator created with 'python -m bot gps telegram-code'.")
+            return gp_line(lang, "telegram_gp_how")
         gp = link_gp_telegram(session, m.group(1), chat_id, now)
         if gp is None:
-            return "That GP code is unknown, already used or expired. Ask for a new one."
-        return (f"Linked. {gp.name}, you will get notifications for your patients in this chat. "
-                "They name the patient's reference and link to the detail.")
+            return gp_line(lang, "telegram_gp_failed")
+        return gp_line(gp_language(gp), "telegram_gp_linked", name=gp.name)

@@ -18,15 +18,18 @@ import logging
 from datetime import date
 
 from aiohttp import web
+from sqlalchemy.orm import Session
 
 from bot.app import Services
 from bot.audit import audit
-from bot.db.models import Escalation
+from bot.db.models import Escalation, Gp, Practice
 from bot.escalation.ack import acknowledge
 from bot.escalation.briefs import build_brief, page, render_html
+from bot.escalation.compose import kind_label, recipient_language
 from bot.escalation.followups import FollowUpError, record_followup
 from bot.escalation.links import LinkClaim, LinkError, link, read_token
 from bot.logs import configure as configure_logging
+from bot.texts import gp_line
 
 log = logging.getLogger(__name__)
 SERVICES = web.AppKey("services", Services)
@@ -54,14 +57,26 @@ def _who(claim: LinkClaim) -> str:
     return f"link:{claim.recipient}"[:100]
 
 
+def _reader_language(s: Session, esc: Escalation | None, recipient: str) -> str:
+    """The language of the GP the link was sent to (their own, else the practice's)."""
+    gp = s.get(Gp, esc.gp_id) if esc is not None and esc.gp_id else None
+    practice = s.get(Practice, gp.practice_id) if gp is not None else None
+    return recipient_language(s, recipient, gp, practice)
+
+
+def _no_escalation(lang: str) -> web.HTTPNotFound:
+    return web.HTTPNotFound(text=gp_line(lang, "page_not_found"))
+
+
 async def brief(request: web.Request) -> web.Response:
     svc = request.app[SERVICES]
     claim = _claim(request, "brief")
     with svc.db.session() as s:
         esc = s.get(Escalation, claim.escalation_id)
+        lang = _reader_language(s, esc, claim.recipient)
         if esc is None:
-            raise web.HTTPNotFound(text="no such escalation")
-        b = build_brief(s, svc.content, esc)
+            raise _no_escalation(lang)
+        b = build_brief(s, svc.content, esc, lang)
         # Every read of patient data is audited: who (the link's recipient), what, when,
         # from where.
         audit(s, svc.clock.now(), _who(claim), "brief_viewed", esc.patient_id,
@@ -69,9 +84,10 @@ async def brief(request: web.Request) -> web.Response:
         base, secret = svc.settings.gp_web_url, svc.settings.secret_key
         links = {}
         if esc.status == "open":
-            links["Acknowledge"] = link(base, secret, esc.id, "ack", claim.recipient)
+            links[gp_line(lang, "link_ack")] = link(base, secret, esc.id, "ack", claim.recipient)
         if esc.kind in ("followup_due", "program_finished"):
-            links["Record the follow-up"] = link(base, secret, esc.id, "followup", claim.recipient)
+            links[gp_line(lang, "link_followup")] = link(base, secret, esc.id, "followup",
+                                                         claim.recipient)
         return _html(render_html(b, links))
 
 
@@ -80,72 +96,79 @@ async def ack_form(request: web.Request) -> web.Response:
     claim = _claim(request, "ack")
     with svc.db.session() as s:
         esc = s.get(Escalation, claim.escalation_id)
+        lang = _reader_language(s, esc, claim.recipient)
         if esc is None:
-            raise web.HTTPNotFound(text="no such escalation")
+            raise _no_escalation(lang)
+
+        def say(key: str, **values: object) -> str:
+            return html.escape(gp_line(lang, key, **values))
+
         if esc.status != "open":
-            return _html(
-                page(
-                    "Acknowledged",
-                    f"<p>Escalation #{esc.id} was already acknowledged"
-                    f" by {html.escape(esc.acknowledged_by or 'someone')}.</p>",
-                )
-            )
-        return _html(
-            page(
-                "Acknowledge",
-                f"<p>Acknowledge escalation #{esc.id} "
-                f"({html.escape(esc.kind)}, {html.escape(esc.urgency)})?</p>"
-                "<form method=post><button type=submit>Acknowledge</button></form>",
-            )
-        )
+            return _html(page(gp_line(lang, "page_acked_title"), "<p>" + say(
+                "page_already_acked", id=esc.id,
+                who=esc.acknowledged_by or gp_line(lang, "someone")) + "</p>", lang))
+        return _html(page(
+            gp_line(lang, "page_ack_title"),
+            "<p>" + say("page_ack_question", id=esc.id, kind=kind_label(esc.kind, lang),
+                        urgency=gp_line(lang, f"urgency_{esc.urgency}") if esc.urgency in
+                        ("urgent", "soon", "routine") else esc.urgency) + "</p>"
+            f"<form method=post><button type=submit>{say('page_ack_button')}</button></form>",
+            lang))
 
 
 async def ack_post(request: web.Request) -> web.Response:
     svc = request.app[SERVICES]
     claim = _claim(request, "ack")
     with svc.db.session() as s:
-        if s.get(Escalation, claim.escalation_id) is None:
-            raise web.HTTPNotFound(text="no such escalation")
+        found = s.get(Escalation, claim.escalation_id)
+        lang = _reader_language(s, found, claim.recipient)
+        if found is None:
+            raise _no_escalation(lang)
         esc = acknowledge(s, claim.escalation_id, _who(claim), "link", svc.clock.now())
-        return _html(
-            page(
-                "Acknowledged",
-                f"<p>Escalation #{esc.id} is acknowledged "
-                f"by {html.escape(esc.acknowledged_by or '')}. Thank you.</p>",
-            )
-        )
+        return _html(page(gp_line(lang, "page_acked_title"), "<p>" + html.escape(gp_line(
+            lang, "page_acked", id=esc.id, who=esc.acknowledged_by or "")) + "</p>", lang))
 
 
-def _followup_form(esc_id: int, today: date, error: str = "") -> str:
+def _followup_form(esc_id: int, today: date, lang: str, error: str = "") -> str:
+    def say(key: str, **values: object) -> str:
+        return html.escape(gp_line(lang, key, **values))
+
     err = f"<p style='color:#b00'>{html.escape(error)}</p>" if error else ""
     return page(
-        "Record follow-up",
-        f"<h1>Record the follow-up (escalation #{esc_id})</h1>{err}"
-        "<form method=post><p><label>Date held <input type=date name=held_on "
-        f"value={today.isoformat()} required></label></p><p><label>Short note<br>"
+        gp_line(lang, "page_followup_title"),
+        f"<h1>{say('page_followup_heading', id=esc_id)}</h1>{err}"
+        f"<form method=post><p><label>{say('page_followup_date')} <input type=date name=held_on "
+        f"value={today.isoformat()} required></label></p><p><label>{say('page_followup_note')}<br>"
         "<textarea name=note rows=4 cols=50 maxlength=2000></textarea></label></p>"
-        "<p><button type=submit>Record</button></p></form>"
-        "<p>Recording it opens the patient's next module.</p>",
+        f"<p><button type=submit>{say('page_followup_button')}</button></p></form>"
+        f"<p>{say('page_followup_opens')}</p>",
+        lang,
     )
+
+
+def _link_language(svc: Services, claim: LinkClaim) -> str:
+    with svc.db.session() as s:
+        return _reader_language(s, s.get(Escalation, claim.escalation_id), claim.recipient)
 
 
 async def followup_form(request: web.Request) -> web.Response:
     svc = request.app[SERVICES]
     claim = _claim(request, "followup")
-    return _html(_followup_form(claim.escalation_id, svc.clock.now().date()))
+    return _html(_followup_form(claim.escalation_id, svc.clock.now().date(),
+                                _link_language(svc, claim)))
 
 
 async def followup_post(request: web.Request) -> web.Response:
     svc = request.app[SERVICES]
     claim = _claim(request, "followup")
+    lang = _link_language(svc, claim)
     form = await request.post()
     try:
         held_on = date.fromisoformat(str(form.get("held_on", "")).strip())
     except ValueError:
         return _html(
-            _followup_form(
-                claim.escalation_id, svc.clock.now().date(), "Please give the date as YYYY-MM-DD."
-            ),
+            _followup_form(claim.escalation_id, svc.clock.now().date(), lang,
+                           gp_line(lang, "page_followup_bad_date")),
             status=400,
         )
     try:
@@ -158,12 +181,14 @@ async def followup_post(request: web.Request) -> web.Response:
                 _who(claim),
                 svc.clock.now(),
             )
-            text = f"<p>Follow-up of {fu.held_on.isoformat()} recorded. Thank you.</p>"
+            text = "<p>" + html.escape(gp_line(lang, "page_recorded",
+                                               date=fu.held_on.isoformat())) + "</p>"
     except FollowUpError as exc:
         return _html(
-            _followup_form(claim.escalation_id, svc.clock.now().date(), str(exc)), status=400
+            _followup_form(claim.escalation_id, svc.clock.now().date(), lang, str(exc)),
+            status=400,
         )
-    return _html(page("Recorded", text))
+    return _html(page(gp_line(lang, "page_recorded_title"), text, lang))
 
 
 async def health(request: web.Request) -> web.Response:

@@ -19,6 +19,7 @@ from bot.audit import audit
 from bot.clock import Clock
 from bot.content import ContentRepository
 from bot.content.model import Module, Program, Step
+from bot.dates import format_date
 from bot.db.models import Gp, ModuleProgress, Patient, Practice, WorkbookEntry
 from bot.replies import Button, Reply, intent_payload
 from bot.texts import Texts
@@ -115,7 +116,7 @@ class ProgramService:
 
     def _locked_reply(self, patient: Patient, opens: datetime) -> Reply:
         local = opens.astimezone(ZoneInfo(patient.timezone or "UTC"))
-        when = f"{local:%A} {local.day} {local:%B}"
+        when = format_date(local, patient.language)
         return Reply(self.t(patient, "next_module_locked", date=when))
 
     def is_awaiting_text(self, session: Session, patient: Patient) -> bool:

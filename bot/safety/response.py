@@ -30,12 +30,13 @@ class SafetyOutcome:
     escalation_id: int | None = None
 
 
-def _deadline_text(minutes: int) -> str:
+def _deadline_text(texts: Texts, lang: str, minutes: int) -> str:
+    """"45 minutes", "2 hours", "3 days" in the patient's language."""
     if minutes < 120:
-        return f"{minutes} minutes"
+        return texts.get("duration_minutes", lang, n=minutes)
     if minutes < 48 * 60:
-        return f"{round(minutes / 60)} hours"
-    return f"{round(minutes / 1440)} days"
+        return texts.get("duration_hours", lang, n=round(minutes / 60))
+    return texts.get("duration_days", lang, n=round(minutes / 1440))
 
 
 UNCLEAR_TELLS_GP = 2  # unclear answers to "are you safe right now?" before the GP is told
@@ -110,7 +111,7 @@ class SafetyService:
             assert gp is not None and practice is not None
             esc = escalate(session, patient, EscalationRequest(
                 kind="risk", urgency="urgent" if urgent else "soon",
-                summary=f"Risk message from {patient.ref}: {category.replace('_', ' ')}",
+                say=("summary_risk", {"ref": patient.ref, "category": category}),
                 details={"category": category, "categories": list(result.to_dict().get("categories", [])),
                          "urgency": result.urgency, "evidence": list(result.evidence),
                          "context": context, "source": source, "risk_event_id": event.id},
@@ -121,7 +122,8 @@ class SafetyService:
             patient.risk_open_since = now
             if urgent:
                 told = self.texts.get("risk_gp_told", lang, gp_name=gp.name,
-                                      deadline=_deadline_text(practice.ack_deadline_minutes))
+                                      deadline=_deadline_text(self.texts, lang,
+                                                              practice.ack_deadline_minutes))
             else:
                 told = self.texts.get("risk_gp_told_routine", lang, gp_name=gp.name)
             outcome.replies.append(Reply(told))
@@ -181,8 +183,7 @@ class SafetyService:
                 # Doubt that stays: the GP is told, and the question stays open.
                 escalate(session, patient, EscalationRequest(
                     kind="risk", urgency="urgent",
-                    summary=f"{patient.ref} could not say they are safe (asked "
-                            f"{UNCLEAR_TELLS_GP} times)",
+                    say=("summary_risk_unclear", {"ref": patient.ref, "times": UNCLEAR_TELLS_GP}),
                     details={"category": event.category, "safety_answer": "unclear",
                              "risk_event_id": event.id},
                     idempotency_key=f"risk-unclear:{event.id}", risk_event_id=event.id,
@@ -191,14 +192,15 @@ class SafetyService:
         if answer == "not_safe":
             resources = resources_for(self._country(session, patient), lang)
             # The first number in the crisis file (which editors keep) is the emergency one.
-            replies = [Reply(self.texts.get("not_safe_reply", lang,
-                                            emergency=resources[0].phone or "your emergency number",
-                                            gp_name=gp.name if gp else "your GP"))]
+            replies = [Reply(self.texts.get(
+                "not_safe_reply", lang,
+                emergency=resources[0].phone or self.texts.get("your_emergency_number", lang),
+                gp_name=gp.name if gp else self.texts.get("your_gp", lang)))]
             replies.append(Reply(format_resources(resources, lang)))
             if patient is not None and event is not None:
                 escalate(session, patient, EscalationRequest(
                     kind="risk", urgency="urgent",
-                    summary=f"{patient.ref} says they are NOT safe right now",
+                    say=("summary_not_safe", {"ref": patient.ref}),
                     details={"category": event.category, "safety_answer": "not_safe",
                              "risk_event_id": event.id},
                     idempotency_key=f"risk-not-safe:{event.id}", risk_event_id=event.id,

@@ -38,7 +38,7 @@ def onboard(stack: Stack, sender: str, tz: str | None = None) -> list[dict]:
     db = Database(stack.database_url)
     with db.session() as s:
         gp = add_gp(s, f"Dr {sender}", f"{sender}@example.org", "Fjord Practice",
-                    SystemClock().now())
+                    SystemClock().now(), language="en")
         code = format_code(invite_patient(s, gp, SystemClock().now(), 14, timezone=tz).code)
     db.dispose()
     stack.say(sender, f"/start {code}")

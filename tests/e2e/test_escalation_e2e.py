@@ -38,7 +38,7 @@ def world(
     upgrade(url)
     db = Database(url)
     with db.session() as s:
-        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", SystemClock().now())
+        gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", SystemClock().now(), language="en")
         gp.practice.fallback_contact_email = "desk@example.org"
     db.dispose()
     handler = RecordingHandler()

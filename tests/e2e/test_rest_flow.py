@@ -43,7 +43,7 @@ def new_code(stack: Stack) -> str:
     with db.session() as s:
         gp = s.execute(select(__import__("bot.db.models", fromlist=["Gp"]).Gp)).scalars().first()
         if gp is None:
-            gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", SystemClock().now())
+            gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", SystemClock().now(), language="en")
         code = invite_patient(s, gp, SystemClock().now(), 14).code
     db.dispose()
     return format_code(code)

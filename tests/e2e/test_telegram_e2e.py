@@ -54,7 +54,7 @@ def invite(stack: Stack, patient_ref: str | None = None) -> tuple[str, str]:
     with db.session() as s:
         gp = s.execute(select(Gp)).scalars().first()
         if gp is None:
-            gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", SystemClock().now())
+            gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", SystemClock().now(), language="en")
         patient = None
         if patient_ref:
             patient = s.execute(select(Patient).where(Patient.ref == patient_ref)).scalar_one()

@@ -46,7 +46,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, str]
     upgrade(url)
     db = Database(url)
     with db.session() as s:
-        add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", SystemClock().now())
+        add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", SystemClock().now(), language="en")
     db.dispose()
     web_port = free_port()
     stack = Stack(workdir=workdir, database_url=url, rasa_port=free_port(),

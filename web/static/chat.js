@@ -13,12 +13,17 @@
   var widget = null;
   var connected = false;
 
-  function setStatus(text) {
-    statusEl.textContent = text;
+  // The page's words, in the page's language (cbt_content/<lang>/messages.yaml).
+  function text(key) {
+    return (config.texts && config.texts[key]) || key;
+  }
+
+  function setStatus(words) {
+    statusEl.textContent = words;
   }
 
   if (!window.WebChat || typeof window.WebChat.default !== "function") {
-    setStatus("The chat could not be loaded. Please reload the page or try again later.");
+    setStatus(text("web_js_load_failed"));
     return;
   }
 
@@ -34,9 +39,9 @@
     initPayload: config.initPayload,
     customData: { language: config.language },
     title: config.practice,
-    subtitle: "Guided self-help",
-    inputTextFieldHint: "Type a message…",
-    connectingText: "Connecting…",
+    subtitle: text("web_js_subtitle"),
+    inputTextFieldHint: text("web_js_hint"),
+    connectingText: text("web_js_connecting"),
     embedded: true,
     withRules: false,
     hideWhenNotConnected: false,
@@ -48,15 +53,15 @@
     onSocketEvent: {
       connect: function () {
         connected = true;
-        setStatus("Connected.");
+        setStatus(text("web_js_connected"));
       },
       disconnect: function () {
         connected = false;
-        setStatus("Connection lost. Trying again…");
+        setStatus(text("web_js_lost"));
       },
       connect_error: function () {
         connected = false;
-        setStatus("Can't reach the chat server. Trying again…");
+        setStatus(text("web_js_unreachable"));
       }
     },
     innerRef: function (element) {
@@ -74,18 +79,18 @@
     errorEl.textContent = "";
     input.removeAttribute("aria-invalid");
     if (!/^[A-Z0-9-]{4,20}$/.test(code)) {
-      errorEl.textContent = "Please type the code as it is in your letter, for example ABCD-EFGH.";
+      errorEl.textContent = text("web_js_bad_code");
       input.setAttribute("aria-invalid", "true");
       input.focus();
       return;
     }
     if (!widget || !widget.sendMessage || !connected) {
-      errorEl.textContent = "The chat isn't connected yet. Please wait a moment and try again.";
+      errorEl.textContent = text("web_js_not_connected");
       return;
     }
     // The same message a Telegram deep link sends; the second argument is what the
     // chat shows as the patient's message.
-    widget.sendMessage("/start " + code, "My invite code: " + code);
+    widget.sendMessage("/start " + code, text("web_js_my_code").replace("{code}", code));
     codeSent = true;
     input.value = "";
     var box = mount.querySelector(".rw-new-message");
@@ -105,13 +110,13 @@
   }
 
   function patch() {
-    label(mount.querySelector(".rw-new-message"), "Message");
-    label(mount.querySelector(".rw-send"), "Send");
+    label(mount.querySelector(".rw-new-message"), text("web_js_message"));
+    label(mount.querySelector(".rw-send"), text("web_js_send"));
     var log = mount.querySelector(".rw-messages-container");
     if (log && !log.getAttribute("role")) {
       log.setAttribute("role", "log");
       log.setAttribute("aria-live", "polite");
-      log.setAttribute("aria-label", "Conversation");
+      log.setAttribute("aria-label", text("web_js_conversation"));
       log.setAttribute("tabindex", "0");
     }
     var replies = mount.querySelectorAll(".rw-reply:not([data-a11y])");
