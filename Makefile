@@ -35,7 +35,7 @@ test: install  ## run the whole test suite (unit, actions, Rasa stories, end to 
 lint: install  ## ruff
 	@$(PY) -m ruff check bot actions tests benchmarks
 
-types: install  ## mypy on bot/
+types: install  ## mypy on bot/ and actions/
 	@$(PY) -m mypy
 
 validate: install  ## rasa data validate + content validation

@@ -12,13 +12,17 @@ import logging
 from datetime import date, datetime, time
 from typing import Any
 
-from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.orm import Session
 
-from actions.base import Ctx, PatientAction, fail_safe, safety_net, send
-from bot.app import Services, get_services
+from actions.base import (
+    Ctx,
+    PatientAction,
+    after_buttons,
+    safety_net,
+    send,
+    start_button,
+)
 from bot.checkins import instruments as ins
 from bot.checkins.parsing import (
     is_payload,
@@ -40,9 +44,6 @@ from bot.checkins.service import (
 )
 from bot.checkins.trend import IMAGE_CHANNELS, chart_png, data_url, trend_text
 from bot.dates import format_date
-from bot.db.models import Gp, Patient
-from bot.enrolment import find_patient
-from bot.modules.program import Turn
 from bot.replies import Button, Reply, intent_payload
 from bot.scheduler.reminders import MAX_QUIET_HOURS, MIN_QUIET_HOURS
 from bot.scheduler.timeparse import parse_days, parse_quiet, parse_time, parse_zone, zone_label
@@ -59,47 +60,6 @@ def _day(when: date | datetime, lang: str = "en") -> str:
 
 def _clear(slots: tuple[str, ...]) -> list[EventType]:
     return [SlotSet(s, None) for s in slots]
-
-
-def start_button(ctx: Ctx) -> Button:
-    return Button(ctx.t("checkin_start_button"), intent_payload("start_phq9"))
-
-
-def after_buttons(ctx: Ctx) -> tuple[Button, ...]:
-    return (Button(ctx.t("back_to_program_button"), intent_payload("continue_program")),
-            Button(ctx.t("checkin_trend_button"), intent_payload("checkin_trend")))
-
-
-# ---- hooks called by onboarding and program actions ---------------------------------
-
-def baseline_offer(ctx: Ctx) -> list[Reply]:
-    """After consent: reminder preferences exist, the baseline PHQ-9 is due today."""
-    assert ctx.patient is not None
-    reminders = reminders_for(ctx.services)
-    prefs = reminders.prefs(ctx.session, ctx.patient)
-    if prefs.phq9_due_on is None:
-        prefs.phq9_due_on = reminders.local_today(ctx.patient, prefs).isoformat()
-    prefs.updated_at = ctx.services.clock.now()
-    gp = ctx.session.get(Gp, ctx.patient.gp_id)
-    return [Reply(ctx.t("checkin_baseline_offer", gp_name=gp.name if gp else "your GP"),
-                  (start_button(ctx),))]
-
-
-def after_program_turn(ctx: Ctx, dispatcher: CollectingDispatcher, turn: Turn) -> None:
-    """Homework reminders from the content, and the PHQ-9 offer at the end of a module."""
-    assert ctx.patient is not None
-    patient, program = ctx.patient, ctx.services.program
-    row = program.active(ctx.session, patient)
-    if row is not None and row.current_step_id:
-        try:
-            step = program.program(patient).module(row.module_id).step(row.current_step_id)
-        except KeyError:
-            step = None
-        if step is not None and step.type == "homework" and step.remind_after_days:
-            reminders_for(ctx.services).homework_assigned(ctx.session, patient, row.module_id,
-                                                          step.remind_after_days)
-    if turn.module_finished and ctx.services.settings.phq9_at_module_end:
-        send(dispatcher, [Reply(ctx.t("checkin_module_end_offer"), (start_button(ctx),))])
 
 
 # ---- starting a check-in; reminders arrive here too -----------------------------------
@@ -168,13 +128,10 @@ class ActionCheckin(PatientAction):
 
 # ---- the forms' questions ---------------------------------------------------------------
 
-def _patient_for(services: Services, session: Session,
-                 tracker: Tracker) -> tuple[Patient | None, str]:
-    channel = tracker.get_latest_input_channel() or "rest"
-    return find_patient(session, channel, tracker.sender_id), channel
+class _AskAction(PatientAction, metaclass=abc.ABCMeta):
+    """A form's question. On the one action base: the patient is looked up there; the
+    safety net runs in the form's validation, on the answer."""
 
-
-class _AskAction(Action, metaclass=abc.ABCMeta):
     @property
     @abc.abstractmethod
     def slot(self) -> str: ...
@@ -182,23 +139,20 @@ class _AskAction(Action, metaclass=abc.ABCMeta):
     def name(self) -> str:
         return f"action_ask_{self.slot}"
 
-    @fail_safe
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict[str, Any]) -> list[EventType]:
-        services = get_services()
-        with services.db.session() as session:
-            patient, _ = _patient_for(services, session, tracker)
-            if patient is None:
-                return []
-            svc = checkins_for(services)
-            if self.slot in PHQ2_SLOTS and tracker.active_loop_name == "phq2_form":
-                send(dispatcher, [svc.phq2_question(patient, self.slot)])
-            elif self.slot in PHQ9_SLOTS:
-                send(dispatcher, [svc.phq9_question(patient, self.slot)])
-            elif self.slot == "mood_rating":
-                send(dispatcher, [svc.mood_question(patient)])
-            else:
-                send(dispatcher, [svc.note_question(patient)])
+    def handle(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
+        return [] if ctx.patient is None else self.act(ctx, dispatcher)
+
+    def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
+        assert ctx.patient is not None
+        svc, patient = checkins_for(ctx.services), ctx.patient
+        if self.slot in PHQ2_SLOTS and ctx.tracker.active_loop_name == "phq2_form":
+            send(dispatcher, [svc.phq2_question(patient, self.slot)])
+        elif self.slot in PHQ9_SLOTS:
+            send(dispatcher, [svc.phq9_question(patient, self.slot)])
+        elif self.slot == "mood_rating":
+            send(dispatcher, [svc.mood_question(patient)])
+        else:
+            send(dispatcher, [svc.note_question(patient)])
         return []
 
 
@@ -208,40 +162,43 @@ ASK_ACTIONS = {slot: type(f"ActionAsk_{slot}", (_AskAction,), {"slot": slot})
 
 # ---- validation: typed or tapped answers, kept as they come -----------------------------
 
-class _ValidateCheckin(Action, metaclass=abc.ABCMeta):
+class _ValidateCheckin(PatientAction, metaclass=abc.ABCMeta):
+    """A form's validation, on the one action base (rasa_sdk's FormValidationAction
+    would give only the per-slot loop below, without the patient or the safety net).
+    Any typed answer goes through the same ``safety_net`` as every other message; a
+    bare scale answer ("several days") is read by the rules alone."""
+
     form = ""
 
     def name(self) -> str:
         return f"validate_{self.form}"
 
-    @fail_safe
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict[str, Any]) -> list[EventType]:
-        services = get_services()
+    def handle(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
+        if ctx.patient is None:
+            return [SlotSet("requested_slot", None)]
+        return self.act(ctx, dispatcher)
+
+    def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
+        tracker = ctx.tracker
         candidates = tracker.slots_to_validate()
         requested = tracker.get_slot("requested_slot")
-        text = str(tracker.latest_message.get("text") or "")
-        with services.db.session() as session:
-            patient, channel = _patient_for(services, session, tracker)
-            if patient is None:
-                return [SlotSet("requested_slot", None)]
-            ctx = Ctx(services, session, tracker, channel, patient)
-            # Safety net: risk the NLU missed still gets the crisis response (or the
-            # direct question), the same decision as every other action's.
-            if requested in candidates and text and not is_payload(text):
-                plain = requested != "mood_note" and is_plain_answer(text)
-                caught = safety_net(ctx, dispatcher, f"form:{self.form}", text, rules_only=plain)
-                if caught is not None:
-                    return [*caught, SlotSet(requested, None), SlotSet("requested_slot", None)]
-                if is_stop(text):
-                    return [SlotSet(requested, None), SlotSet("requested_slot", None)]
-            events: list[EventType] = []
-            for slot, value in candidates.items():
-                if slot not in (*PHQ9_SLOTS, *MOOD_SLOTS) or value is None:
-                    continue  # cleared when the form opened: nothing to validate
-                events += self.validate(ctx, dispatcher, checkins_for(services), slot, value,
-                                        from_user=slot == requested)
-            return events
+        text = ctx.text
+        # Safety net: risk the NLU missed still gets the crisis response (or the
+        # direct question), the same decision as every other action's.
+        if requested in candidates and text and not is_payload(text):
+            plain = requested != "mood_note" and is_plain_answer(text)
+            caught = safety_net(ctx, dispatcher, f"form:{self.form}", text, rules_only=plain)
+            if caught is not None:
+                return [*caught, SlotSet(requested, None), SlotSet("requested_slot", None)]
+            if is_stop(text):
+                return [SlotSet(requested, None), SlotSet("requested_slot", None)]
+        events: list[EventType] = []
+        for slot, value in candidates.items():
+            if slot not in (*PHQ9_SLOTS, *MOOD_SLOTS) or value is None:
+                continue  # cleared when the form opened: nothing to validate
+            events += self.validate(ctx, dispatcher, checkins_for(ctx.services), slot, value,
+                                    from_user=slot == requested)
+        return events
 
     @abc.abstractmethod
     def validate(self, ctx: Ctx, dispatcher: CollectingDispatcher, svc: CheckinService,
@@ -511,5 +468,4 @@ class ActionReminderSettings(PatientAction):
 
 
 __all__ = ["ASK_ACTIONS", "ActionCheckin", "ActionCheckinSubmit", "ActionCheckinTrend",
-           "ActionReminderSettings", "ValidateMoodForm", "ValidatePhq2Form", "ValidatePhq9Form",
-           "after_program_turn", "baseline_offer"]
+           "ActionReminderSettings", "ValidateMoodForm", "ValidatePhq2Form", "ValidatePhq9Form"]

@@ -4,7 +4,14 @@ from __future__ import annotations
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import Ctx, PatientAction, consent_gate, menu_buttons, send
+from actions.base import (
+    Ctx,
+    PatientAction,
+    consent_gate,
+    info_replies,
+    menu_buttons,
+    send,
+)
 from actions.program import run_program_intent
 from bot.db.models import Gp
 from bot.modules.program import match_option
@@ -13,15 +20,6 @@ from bot.replies import Reply
 # Intents whose text, typed while a free-text answer is awaited, is the answer.
 ANSWER_LIKE = {"nlu_fallback", "share_feeling", "out_of_scope", "choose", "affirm", "deny",
                "im_safe", "not_safe", "bot_challenge", "thank_you"}
-
-
-def info_replies(ctx: Ctx, what: str) -> list[Reply]:
-    if what == "help":
-        return [Reply(ctx.t("help"), menu_buttons(ctx))]
-    if what == "progress":
-        assert ctx.patient is not None
-        return [Reply(ctx.services.program.progress_text(ctx.session, ctx.patient), menu_buttons(ctx))]
-    return [Reply(ctx.t("menu"), menu_buttons(ctx))]
 
 
 class ActionInfo(PatientAction):

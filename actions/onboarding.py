@@ -11,6 +11,7 @@ from actions.base import (
     PatientAction,
     consent_replies,
     menu_buttons,
+    record_share_choice,
     send,
     share_pending,
     share_question,
@@ -29,26 +30,6 @@ def code_from(ctx: Ctx) -> str | None:
         return code
     m = START_RE.match(ctx.text)
     return m.group(1) if m else None
-
-
-def program_intro(ctx: Ctx) -> list[Reply]:
-    assert ctx.patient is not None
-    gp = ctx.session.get(Gp, ctx.patient.gp_id)
-    program = ctx.services.content.program(ctx.lang)
-    return [Reply(ctx.t("program_intro", count=len(program.modules), gp_name=gp.name if gp else ""),
-                  (Button(ctx.t("start_first_module"), intent_payload("continue_program")),))]
-
-
-def record_share_choice(ctx: Ctx, share: bool) -> list[Reply]:
-    """Stores whether the GP may see the workbook, then offers the baseline PHQ-9
-    and introduces the program."""
-    assert ctx.patient is not None
-    consent = ctx.services.content.consent(ctx.lang)
-    record_consent(ctx.session, ctx.patient, consent.version, ctx.lang, consent.text, "agreed",
-                   ctx.services.clock.now(), share_workbook=share)
-    from actions.checkins import baseline_offer  # the baseline PHQ-9 comes first
-
-    return baseline_offer(ctx) + program_intro(ctx)
 
 
 class ActionStart(PatientAction):

@@ -264,3 +264,42 @@ def test_an_unlinked_person_writing_norwegian_is_answered_in_norwegian(services:
                                            "stranger"))
     text = all_text(msgs)
     assert "/start" in text and not english_words(text), text
+
+
+# ---------------------------------------------------------------- the GP side
+
+def test_a_norwegian_gp_reads_the_brief_and_notification_in_bokmal_an_english_duty_doctor_in_english(
+        services: Services, nb_code: str, clock: FrozenClock) -> None:
+    from bot.db.models import Escalation, Gp, Notification
+    from bot.escalation.briefs import build_brief, render_html, render_text
+    from bot.escalation.compose import compose
+    from bot.escalation.rules import on_module_finished
+
+    consented(nb_code)
+    with services.db.session() as s:
+        patient = s.execute(select(Patient)).scalar_one()
+        program = services.content.program("nb")
+        esc = on_module_finished(s, patient, program.modules[0].id, program, clock.now())
+        brief = build_brief(s, services.content, esc)
+        text, page = render_text(brief), render_html(brief)
+        gp = s.get(Gp, patient.gp_id)
+        duty = add_gp(s, "Dr Duty", "duty@example.org", gp.practice.name, clock.now(),
+                      language="en")
+        notes = {}
+        for recipient in (gp.email, duty.email):
+            note = Notification(idempotency_key=f"test{esc.id}:email:{recipient}:initial",
+                                escalation_id=esc.id, channel="email", recipient=recipient,
+                                status="pending", attempts=0, next_attempt_at=clock.now(),
+                                created_at=clock.now())
+            s.add(note)
+            s.flush()
+            notes[recipient] = compose(s, services.settings, note).text
+        stored = s.get(Escalation, esc.id).summary
+    nb_module = services.content.program("nb").modules[0]
+    assert nb_module.gp.key_points[0] in text and "Forslag til agenda" in text
+    assert "What to do" not in text and "Key points" not in text
+    assert "<html lang=nb>" in page and "Forslag til agenda" in page
+    assert "Oppfølging" in notes[gp.email] or "oppfølging" in notes[gp.email]
+    assert "What to do" not in notes[gp.email]
+    assert "What to do" in notes[duty.email]
+    assert stored.endswith("follow-up due")  # the stored summary stays English, for tools

@@ -17,7 +17,8 @@ PHQ_PHRASES: dict[int, tuple[str, ...]] = {
     0: (
         "not at all", "none at all", "never", "no", "nope", "not once", "none", "zero",
         "0 days", "no days", "not really", "ikke i det hele tatt", "ikke i hele tatt",
-        "aldri", "nei", "ingen dager", "ikke", "null", "ingen",
+        "aldri", "nei", "ingen dager", "ikke", "null", "ingen", "ikkje i det heile tatt",
+        "itte i det hele tatt", "ikkje", "itte",
     ),
     1: (
         "several days", "some days", "a few days", "few days", "a couple of days",
@@ -25,7 +26,7 @@ PHQ_PHRASES: dict[int, tuple[str, ...]] = {
         "once or twice", "not often", "not very often", "rarely", "hardly ever",
         "less than half the days", "less than half", "several",
         "flere dager", "noen dager", "et par dager", "av og til", "iblant", "litt",
-        "noen ganger", "mindre enn halvparten",
+        "noen ganger", "mindre enn halvparten", "sjelden", "nokre dagar", "nokon gonger",
     ),
     2: (
         "more than half the days", "more than half of the days", "more than half the time",
@@ -41,7 +42,8 @@ PHQ_PHRASES: dict[int, tuple[str, ...]] = {
         "nearly every day", "nearly everyday", "almost every day", "almost everyday",
         "every day", "everyday", "every single day", "all the time", "always", "daily",
         "constantly", "each day", "nesten hver dag", "nesten daglig", "hver dag", "hele tiden",
-        "alltid", "daglig", "hver eneste dag",
+        "alltid", "daglig", "hver eneste dag", "hele tida", "heile tida", "nesten kvar dag",
+        "kvar dag", "nesten hver eneste dag",
     ),
 }
 

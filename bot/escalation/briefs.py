@@ -287,6 +287,12 @@ def _clock(b: Brief, when: datetime | None) -> str:
     return _local(b, when)[11:] if when else "--:--"
 
 
+def _said(b: Brief, who: str, text: str) -> str:
+    """A transcript line; the bot's own summary of its crisis reply in the GP's words
+    (stored in English, as gp.yaml's bot_did)."""
+    return b.say("bot_did") if who == "bot" and text == gp_line("en", "bot_did") else text
+
+
 def _who(b: Brief, who: str) -> str:
     return b.say(f"who_{who}") if who in ("patient", "bot") else who
 
@@ -297,7 +303,8 @@ def risk_lines(b: Brief) -> list[str]:
     if b.risk_at is None:
         return []
     return [*risk_facts(b), b.say("conversation", tz=b.timezone),
-            *[f"  {_clock(b, w)}  {_who(b, who)}: {text}" for w, who, text in b.transcript],
+            *[f"  {_clock(b, w)}  {_who(b, who)}: {_said(b, who, text)}"
+              for w, who, text in b.transcript],
             answer_line(b)]
 
 
@@ -405,7 +412,8 @@ def render_html(b: Brief, links: dict[str, str] | None = None) -> str:
                      + "".join(f"<p>{e(x)}</p>" for x in risk_facts(b)))
         parts.append(f"<h3>{e(say('conversation', tz=b.timezone).rstrip(':'))}</h3><table>"
                      + "".join(f"<tr><td>{e(_clock(b, w))}</td><td>{e(_who(b, who))}</td>"
-                               f"<td>{e(text)}</td></tr>" for w, who, text in b.transcript)
+                               f"<td>{e(_said(b, who, text))}</td></tr>"
+                               for w, who, text in b.transcript)
                      + "</table>")
         parts.append(f"<p><b>{e(answer_line(b))}</b></p>")
         parts.append(f"<p class=todo><b>{e(contact_line(b))}</b></p>")

@@ -23,7 +23,8 @@ _NEGATED_DANGER = re.compile(
     r"|\b(kommer|skal) ikke (til å )?(gjøre|skade)\b")
 # Not safe, whatever else is said: a negation over "safe", danger, asking for help.
 _NOT_SAFE = re.compile(
-    r"(\b(not|never|hardly|barely|ikke|ikkje|kje|dont|cant|cannot|wont|isnt|doesnt|didnt|aint)\b"
+    r"(\b(not|never|hardly|barely|ikke|ikkje|kje|itte|ikkj|dont|cant|cannot|wont|isnt|doesnt|"
+    r"didnt|aint)\b"
     r"|n't\b)[^.!?]{0,25}\b(safe|trygg|ok|okay|fine|"
     r"alright|all right|greit|bra)\b"
     r"|\b(unsafe|utrygg)\b|\b(in|i) (danger|fare)\b|\b(help|hjelp)\b"
@@ -34,9 +35,10 @@ _NOT_SAFE = re.compile(
     r"|\bbut (i'?m|im|i am) not\b|\bmen (jeg|eg) er (ikke|ikkje)\b|\bnot tonight\b")
 # Said plainly.
 _SAFE = re.compile(
-    r"\b(i'?m|i am|im|i feel|feeling|jeg er|jeg føler meg|eg er|eg e|æ e|æ er) (safe|ok|okay|"
-    r"fine|alright|all right|trygg|good|bra)\b"
-    r"|^(yes|yeah|yep|yup|yh|ye|yea|yeh|ja|jada|jepp|jo|safe|trygg|ok|okay|fine)\b")
+    r"\b(i'?m|i am|im|i feel|feeling|jeg er|jeg føler meg|føler meg|eg er|eg e|æ e|æ er|"
+    r"eg kjenner meg|jeg kjenner meg) (helt )?(safe|ok|okay|fine|alright|all right|trygg|good|"
+    r"bra)\b"
+    r"|^(yes|yeah|yep|yup|yh|ye|yea|yeh|ja|jada|jepp|jo|safe|trygg|helt trygg|ok|okay|fine)\b")
 # "ok" alone may only acknowledge the question: not an answer that closes it.
 _BARE_ACK = re.compile(r"^(ok|okay|k|kk|okei|oki)$")
 # A no, or doubt that leans to no ("maybe not"): if unsure, escalate.

@@ -19,7 +19,7 @@ from bot.replies import Button, Reply, intent_payload
 from bot.safety.detector import RiskResult
 from bot.safety.resources import format_resources, resources_for
 from bot.settings import Settings
-from bot.texts import Texts
+from bot.texts import Texts, gp_line
 
 ABUSE = {"abuse"}
 OTHERS = {"harm_to_others"}
@@ -42,8 +42,10 @@ def _deadline_text(texts: Texts, lang: str, minutes: int) -> str:
 UNCLEAR_TELLS_GP = 2  # unclear answers to "are you safe right now?" before the GP is told
 
 # What the bot did, in the GP's words (the transcript's last bot line).
-BOT_DID = ("[the bot sent the crisis numbers, said the GP would be told, and asked "
-           "\"are you safe right now?\"]")
+def bot_did() -> str:
+    """What the bot did, as the transcript's last bot line (gp.yaml bot_did, stored in
+    English; the brief shows it in the GP's language)."""
+    return gp_line("en", "bot_did")
 
 
 def _with_trigger(transcript: list[dict[str, str]], text: str, now: datetime) -> list[dict[str, str]]:
@@ -54,7 +56,7 @@ def _with_trigger(transcript: list[dict[str, str]], text: str, now: datetime) ->
     lines = list(transcript)
     if not any(t.get("who") == "patient" and t.get("text") == text[:600] for t in lines):
         lines.append({"at": at, "who": "patient", "text": text[:600]})
-    return [*lines, {"at": at, "who": "bot", "text": BOT_DID}]
+    return [*lines, {"at": at, "who": "bot", "text": bot_did()}]
 
 
 class SafetyService:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.clock import SystemClock
 from bot.content import ContentRepository
 from bot.db import Database
-from bot.db.models import Escalation, ModuleProgress, Patient
+from bot.db.models import Escalation, Gp, ModuleProgress, Patient
 from bot.enrolment import add_gp, format_code, invite_patient
 from bot.escalation.briefs import build_brief, render_html, render_text
 from bot.settings import REPO_ROOT
@@ -44,7 +44,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def nb_code(stack: Stack) -> str:
     db = Database(stack.database_url)
     with db.session() as s:
-        gp = add_gp(s, "Dr Nina Dahl", "nina@example.org", "Fjordlegene", SystemClock().now())
+        gp = s.execute(select(Gp).where(Gp.email == "nina@example.org")).scalar_one_or_none() \
+            or add_gp(s, "Dr Nina Dahl", "nina@example.org", "Fjordlegene", SystemClock().now())
         code = invite_patient(s, gp, SystemClock().now(), 14, language="nb").code
     db.dispose()
     return format_code(code)

@@ -407,6 +407,7 @@ class PatientAction(Action, metaclass=abc.ABCMeta):
     @fail_safe
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: dict[str, Any]) -> list[EventType]:
+        """Every action, forms included: the patient looked up once, then ``handle``."""
         services = get_services()
         channel = tracker.get_latest_input_channel() or "rest"
         with services.db.session() as session:
@@ -417,37 +418,43 @@ class PatientAction(Action, metaclass=abc.ABCMeta):
             # sweep, and hold back their next reminder as if they were chatting.
             if patient is not None and not ctx.is_external:
                 patient.last_active_at = services.clock.now()
-            # Safety net: the NLU pipeline sets the risk intent, but risk handling must
-            # never depend on it alone. The detector is the same one, and cheap.
-            if self.safety_net and ctx.intent != RISK_INTENT:
-                caught = safety_net(ctx, dispatcher, f"safety_net:{self.name()}")
-                if caught is not None:
-                    return caught
-            # The bot has just asked "are you having thoughts of ending your life...?"
-            # (only the NLU model suspected risk): the answer may land on any action.
-            if tracker.get_slot(CLARIFY_SLOT) and self.takes_clarify_answer:
-                from actions.safety import answer_clarify
+            return self.handle(ctx, dispatcher)
 
-                answered = answer_clarify(ctx, dispatcher)
-                if answered is not None:
-                    return answered
-                return [*self._gated(ctx, dispatcher), SlotSet(CLARIFY_SLOT, None)]
-            # "Are you safe right now?" is open: whatever the dialogue made of it, a
-            # typed message is the answer ("not really" is not a goodbye, "i dont know"
-            # is not a request for help). Doubt asks again; it never closes.
-            if (self.takes_safety_answer and ctx.patient is not None and not ctx.is_payload
-                    and ctx.text.strip() and first_action_of_turn(tracker)
-                    and ctx.services.safety.is_open(ctx.patient)):
-                send(dispatcher, ctx.services.safety.answer(
-                    ctx.session, ctx.patient, ctx.channel, tracker.sender_id,
-                    read_typed_safety(ctx.text, ctx.intent), said=ctx.text))
-                return [SlotSet("awaiting_text", False), SlotSet("workbook_text", None)]
-            offer = language_offer(ctx)
-            events = self._gated(ctx, dispatcher)
-            if offer is None:
-                return events
-            dispatcher.messages.insert(0, offer)
-            return [*events, SlotSet("language_offered", True)]
+    def handle(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
+        """The safety net, a pending risk question, the consent gate, then ``act``. Forms
+        override this (actions.checkins) and call the same ``safety_net``."""
+        tracker = ctx.tracker
+        # Safety net: the NLU pipeline sets the risk intent, but risk handling must
+        # never depend on it alone. The detector is the same one, and cheap.
+        if self.safety_net and ctx.intent != RISK_INTENT:
+            caught = safety_net(ctx, dispatcher, f"safety_net:{self.name()}")
+            if caught is not None:
+                return caught
+        # The bot has just asked "are you having thoughts of ending your life...?"
+        # (only the NLU model suspected risk): the answer may land on any action.
+        if tracker.get_slot(CLARIFY_SLOT) and self.takes_clarify_answer:
+            from actions.base.safety import answer_clarify
+
+            answered = answer_clarify(ctx, dispatcher)
+            if answered is not None:
+                return answered
+            return [*self._gated(ctx, dispatcher), SlotSet(CLARIFY_SLOT, None)]
+        # "Are you safe right now?" is open: whatever the dialogue made of it, a
+        # typed message is the answer ("not really" is not a goodbye, "i dont know"
+        # is not a request for help). Doubt asks again; it never closes.
+        if (self.takes_safety_answer and ctx.patient is not None and not ctx.is_payload
+                and ctx.text.strip() and first_action_of_turn(tracker)
+                and ctx.services.safety.is_open(ctx.patient)):
+            send(dispatcher, ctx.services.safety.answer(
+                ctx.session, ctx.patient, ctx.channel, tracker.sender_id,
+                read_typed_safety(ctx.text, ctx.intent), said=ctx.text))
+            return [SlotSet("awaiting_text", False), SlotSet("workbook_text", None)]
+        offer = language_offer(ctx)
+        events = self._gated(ctx, dispatcher)
+        if offer is None:
+            return events
+        dispatcher.messages.insert(0, offer)
+        return [*events, SlotSet("language_offered", True)]
 
     def _gated(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
         """No program before a linked patient has consented."""
