@@ -38,15 +38,13 @@ from bot.checkins.service import (
     PHQ2_SLOTS,
     PHQ9_SLOTS,
     CheckinService,
-    checkins_for,
-    reminders_for,
     slot_item,
 )
 from bot.checkins.trend import IMAGE_CHANNELS, chart_png, data_url, trend_text
-from bot.dates import format_date
-from bot.replies import Button, Reply, intent_payload
-from bot.scheduler.reminders import MAX_QUIET_HOURS, MIN_QUIET_HOURS
-from bot.scheduler.timeparse import parse_days, parse_quiet, parse_time, parse_zone, zone_label
+from bot.core.dates import format_date
+from bot.core.replies import Button, Reply, intent_payload
+from bot.reminders.service import MAX_QUIET_HOURS, MIN_QUIET_HOURS
+from bot.reminders.timeparse import parse_days, parse_quiet, parse_time, parse_zone, zone_label
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +76,7 @@ class ActionCheckin(PatientAction):
         if ctx.services.safety.is_open(ctx.patient):
             send(dispatcher, ctx.services.safety.hold(ctx.patient))
             return [SlotSet("checkin_form", None)]
-        svc = checkins_for(ctx.services)
+        svc = ctx.services.checkins
         if ctx.intent in ("phq_answer", "mood_answer"):
             send(dispatcher, [Reply(ctx.t("checkin_nothing_open"), (
                 start_button(ctx),
@@ -144,7 +142,7 @@ class _AskAction(PatientAction, metaclass=abc.ABCMeta):
 
     def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
         assert ctx.patient is not None
-        svc, patient = checkins_for(ctx.services), ctx.patient
+        svc, patient = ctx.services.checkins, ctx.patient
         if self.slot in PHQ2_SLOTS and ctx.tracker.active_loop_name == "phq2_form":
             send(dispatcher, [svc.phq2_question(patient, self.slot)])
         elif self.slot in PHQ9_SLOTS:
@@ -196,7 +194,7 @@ class _ValidateCheckin(PatientAction, metaclass=abc.ABCMeta):
         for slot, value in candidates.items():
             if slot not in (*PHQ9_SLOTS, *MOOD_SLOTS) or value is None:
                 continue  # cleared when the form opened: nothing to validate
-            events += self.validate(ctx, dispatcher, checkins_for(ctx.services), slot, value,
+            events += self.validate(ctx, dispatcher, ctx.services.checkins, slot, value,
                                     from_user=slot == requested)
         return events
 
@@ -287,7 +285,7 @@ class ActionCheckinSubmit(PatientAction):
 
     def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
         assert ctx.patient is not None
-        svc = checkins_for(ctx.services)
+        svc = ctx.services.checkins
         form = ctx.tracker.get_slot("checkin_form")
         events: list[EventType] = [SlotSet("checkin_form", None), *_clear(PHQ9_SLOTS),
                                    *_clear(MOOD_SLOTS)]
@@ -338,7 +336,7 @@ class ActionCheckinTrend(PatientAction):
 
     def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
         assert ctx.patient is not None
-        svc = checkins_for(ctx.services)
+        svc = ctx.services.checkins
         text = trend_text(ctx.session, svc, ctx.patient)
         send(dispatcher, [Reply(text, (
             Button(ctx.t("checkin_mood_button"), intent_payload("log_mood")), start_button(ctx)))])
@@ -362,7 +360,7 @@ class ActionReminderSettings(PatientAction):
         if own is not None:
             own(ctx, dispatcher)
             return []
-        reminders = reminders_for(ctx.services)
+        reminders = ctx.services.reminders
         patient, intent = ctx.patient, ctx.intent
         when = parse_time(ctx.text) if not ctx.is_payload else None
         if intent == "stop_reminders":
@@ -384,7 +382,7 @@ class ActionReminderSettings(PatientAction):
     def standing(self, ctx: Ctx) -> str:
         """On at 19:00 (Oslo time), paused until ..., or off."""
         assert ctx.patient is not None
-        reminders = reminders_for(ctx.services)
+        reminders = ctx.services.reminders
         prefs = reminders.prefs(ctx.session, ctx.patient)
         tz = reminders.tz(ctx.patient, prefs)
         if not prefs.enabled:
@@ -395,7 +393,7 @@ class ActionReminderSettings(PatientAction):
 
     def set_time(self, ctx: Ctx, dispatcher: CollectingDispatcher, when: time) -> None:
         assert ctx.patient is not None
-        reminders = reminders_for(ctx.services)
+        reminders = ctx.services.reminders
         change = reminders.set_time(ctx.session, ctx.patient, when)
         prefs = reminders.prefs(ctx.session, ctx.patient)
         if not change.ok:
@@ -414,7 +412,7 @@ class ActionReminderSettings(PatientAction):
 
     def quiet_hours(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> None:
         assert ctx.patient is not None
-        reminders = reminders_for(ctx.services)
+        reminders = ctx.services.reminders
         prefs = reminders.prefs(ctx.session, ctx.patient)
         current = reminders.quiet_for(prefs.quiet_hours)
         wanted = parse_quiet(ctx.text, current) if not ctx.is_payload else None
@@ -437,7 +435,7 @@ class ActionReminderSettings(PatientAction):
         """A place in typed text is confirmed first (a city named in passing must not
         move anyone's reminders); the confirmation button carries the zone."""
         assert ctx.patient is not None
-        reminders = reminders_for(ctx.services)
+        reminders = ctx.services.reminders
         current = zone_label(str(reminders.tz(ctx.patient)))
         chosen = ctx.entity("zone")
         if chosen == "keep":

@@ -10,12 +10,12 @@ from actions.base import (
     consent_gate,
     info_replies,
     menu_buttons,
+    run_program_intent,
     send,
 )
-from actions.program import run_program_intent
+from bot.core.replies import Reply
 from bot.db.models import Gp
-from bot.modules.program import match_option
-from bot.replies import Reply
+from bot.program.service import match_option
 
 # Intents whose text, typed while a free-text answer is awaited, is the answer.
 ANSWER_LIKE = {"nlu_fallback", "share_feeling", "out_of_scope", "choose", "affirm", "deny",

@@ -12,9 +12,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Ctx, PatientAction, consent_gate, menu_buttons, send
-from bot.audit import audit
-from bot.language import NAMES, SUPPORTED, normalise
-from bot.replies import Button, Reply, intent_payload
+from bot.core.language import NAMES, SUPPORTED, normalise
+from bot.core.replies import Button, Reply, intent_payload
+from bot.db.audit import audit
 
 _NAMED = re.compile(r"\b(english|engelsk|inglés|norsk|norwegian|norsk|bokmål|bokmal|nynorsk)\b",
                     re.I)

@@ -16,10 +16,10 @@ from actions.base import (
     share_pending,
     share_question,
 )
+from bot.core.replies import Button, Reply, intent_payload
 from bot.db.models import Gp, Practice
-from bot.enrolment import LinkOutcome, latest_consent, record_consent, redeem_invite
+from bot.enrolment.service import LinkOutcome, latest_consent, record_consent, redeem_invite
 from bot.escalation.rules import on_consented, on_withdrawn
-from bot.replies import Button, Reply, intent_payload
 
 START_RE = re.compile(r"^\s*/start(?:@\w+)?\s+(\S+)", re.I)
 

@@ -20,7 +20,7 @@ from actions.base import (
     send,
     share_pending,
 )
-from bot.replies import Reply
+from bot.core.replies import Reply
 
 # Typed commands that, inside a free-text answer, mean the command and not an answer.
 COMMAND_WORDS = {

@@ -24,10 +24,10 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.clock import SystemClock
+from bot.core.clock import SystemClock
 from bot.db import Database
 from bot.db.migrate import upgrade
-from bot.enrolment import add_gp, find_gp, invite_patient
+from bot.enrolment.service import add_gp, find_gp, invite_patient
 from tests.e2e.stack import Stack, free_port
 
 CYCLE = ["next", "b", "I went for a short walk and felt a little better", "repeat",

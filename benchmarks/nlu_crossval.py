@@ -1,7 +1,7 @@
 """NLU intent F1 by 5-fold cross-validation (`make nlu-cv`), per language.
 
 Aim: weighted F1 >= 0.90 in English and in bokmål. Each example's language: bokmål if
-it is in nlu_data/nb/ or reads as bokmål (bot.language.guess_language, or æ/ø/å in it),
+it is in nlu_data/nb/ or reads as bokmål (bot.core.language.guess_language, or æ/ø/å in it),
 else English.
 
     python benchmarks/nlu_crossval.py                 # the model as shipped (both languages)
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def language_of(text: str, path: Path) -> str:
-    from bot.language import guess_language
+    from bot.core.language import guess_language
 
     if "nb" in path.relative_to(ROOT / "nlu_data").parts[:-1]:
         return "nb"

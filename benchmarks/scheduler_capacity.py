@@ -104,14 +104,14 @@ def main() -> int:
 
 
 def run(args: argparse.Namespace, url: str, where: str) -> int:
-    from bot.checkins.models import ReminderPreference
-    from bot.clock import SystemClock
+    from bot.core.clock import SystemClock
+    from bot.core.settings import REPO_ROOT, load_settings
     from bot.db.migrate import upgrade
     from bot.db.models import ChannelIdentity, Gp, Patient, Practice
-    from bot.scheduler import runner
-    from bot.scheduler.delivery import RasaTrigger
-    from bot.scheduler.reminders import ReminderService
-    from bot.settings import REPO_ROOT, load_settings
+    from bot.db.models.checkins import ReminderPreference
+    from bot.processes import scheduler as runner
+    from bot.reminders.delivery import RasaTrigger
+    from bot.reminders.service import ReminderService
 
     upgrade(url)
     from tests.e2e.stack import free_port
@@ -197,7 +197,7 @@ def run(args: argparse.Namespace, url: str, where: str) -> int:
     with db.session() as s:
         from sqlalchemy import func, select
 
-        from bot.checkins.models import ReminderSend
+        from bot.db.models.checkins import ReminderSend
 
         recorded = s.execute(select(func.count()).select_from(ReminderSend)
                              .where(ReminderSend.status == "sent")).scalar_one()

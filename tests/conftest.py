@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import Services, set_services
-from bot.clock import FrozenClock
+from bot.core.clock import FrozenClock
+from bot.core.settings import REPO_ROOT, load_settings
 from bot.db import Database
 from bot.db.migrate import upgrade
-from bot.settings import REPO_ROOT, load_settings
 from tests.pgdb import create_scratch_database, drop_database
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")

@@ -16,10 +16,10 @@ from actions.onboarding import ActionConsent, ActionShowConsent, ActionStart
 from actions.program import ActionProgram, command_in_answer
 from actions.safety import ActionRiskResponse, ActionSafetyAnswer
 from bot.app import Services
-from bot.clock import FrozenClock
+from bot.core.clock import FrozenClock
+from bot.core.settings import REPO_ROOT
 from bot.db.models import AuditLog, Escalation, ModuleProgress, Patient, RiskEvent, WorkbookEntry
-from bot.enrolment import add_gp, invite_patient
-from bot.settings import REPO_ROOT
+from bot.enrolment.service import add_gp, invite_patient
 
 DOMAIN: dict[str, Any] = yaml.safe_load(Path("domain.yml").read_text())
 
@@ -446,8 +446,8 @@ def test_welcome_back_only_for_a_patient_who_was_away(services: Services, code: 
 
 
 def test_the_ready_block_names_this_runs_demo_code() -> None:
-    from bot.settings import load_settings
-    from bot.supervisor import ready_text
+    from bot.core.settings import load_settings
+    from bot.processes.supervisor import ready_text
 
     text = ready_text(load_settings({}), "ABCD-EFGH")
     assert "/start ABCD-EFGH" in text and "?code=ABCD-EFGH" in text and "YOUR-CODE" not in text

@@ -9,13 +9,12 @@ from sqlalchemy import select
 
 from bot.app import Services
 from bot.checkins import instruments as ins
-from bot.checkins.models import CheckIn, CheckInAnswer
 from bot.checkins.parsing import is_stop, parse_difficulty, parse_mood, parse_phq_answer
-from bot.checkins.service import checkins_for
 from bot.checkins.trend import chart_png, trend_text
-from bot.clock import FrozenClock
+from bot.core.clock import FrozenClock
 from bot.db.models import Escalation, Patient, RiskEvent
-from bot.enrolment import add_gp, invite_patient, redeem_invite
+from bot.db.models.checkins import CheckIn, CheckInAnswer
+from bot.enrolment.service import add_gp, invite_patient, redeem_invite
 
 # ---- scoring ------------------------------------------------------------------------------
 
@@ -139,7 +138,7 @@ def patient_id(services: Services, clock: FrozenClock) -> int:
 
 
 def _phq9(services: Services, patient_id: int, answers: dict[int, int]):  # type: ignore[no-untyped-def]
-    svc = checkins_for(services)
+    svc = services.checkins
     with services.db.session() as s:
         patient = s.get(Patient, patient_id)
         checkin, _ = svc.start(s, patient, ins.PHQ9)
@@ -150,7 +149,7 @@ def _phq9(services: Services, patient_id: int, answers: dict[int, int]):  # type
 
 def test_partial_answers_are_kept_and_resumed(services: Services, patient_id: int,
                                               clock: FrozenClock) -> None:
-    svc = checkins_for(services)
+    svc = services.checkins
     with services.db.session() as s:
         patient = s.get(Patient, patient_id)
         checkin, resumed = svc.start(s, patient, ins.PHQ9)
@@ -185,7 +184,7 @@ def test_completion_stores_version_and_schedules_next(services: Services, patien
         row = s.get(CheckIn, result.checkin_id)
         assert row.instrument_version == ins.PHQ9_VERSION
         assert row.status == "complete"
-        from bot.checkins.models import ReminderPreference
+        from bot.db.models.checkins import ReminderPreference
 
         prefs = s.execute(select(ReminderPreference)).scalar_one()
         assert prefs.phq9_due_on == "2026-03-16"  # 14 days after 2 March
@@ -226,7 +225,7 @@ def test_into_severe_band_escalates(services: Services, patient_id: int,
 ])
 def test_item9_starts_the_crisis_response(services: Services, patient_id: int, value: int,
                                           category: str, urgency: str) -> None:
-    svc = checkins_for(services)
+    svc = services.checkins
     with services.db.session() as s:
         patient = s.get(Patient, patient_id)
         assert svc.item9_risk(s, patient, "rest", "pat", 0, "not at all") is None
@@ -244,7 +243,7 @@ def test_item9_starts_the_crisis_response(services: Services, patient_id: int, v
 
 def test_trend_in_plain_words_and_chart(services: Services, patient_id: int,
                                         clock: FrozenClock) -> None:
-    svc = checkins_for(services)
+    svc = services.checkins
     with services.db.session() as s:
         assert "haven't done any check-ins" in trend_text(s, svc, s.get(Patient, patient_id))
     _phq9(services, patient_id, _answers(16))
@@ -294,7 +293,7 @@ def test_the_trend_chart_names_each_day_once_and_says_which_way_is_better(
         return b"png"
 
     monkeypatch.setattr(trend, "figure_png", capture)
-    svc = checkins_for(services)
+    svc = services.checkins
     _phq9(services, patient_id, _answers(16))
     for rating in (3, 5):  # a short span: everything within a day
         clock.advance(timedelta(hours=3))

@@ -22,10 +22,10 @@ from actions.checkins import (
 )
 from actions.onboarding import ActionConsent, ActionStart
 from bot.app import Services
-from bot.checkins.models import CheckIn, CheckInAnswer, ReminderPreference
-from bot.clock import FrozenClock
+from bot.core.clock import FrozenClock
 from bot.db.models import Escalation, Patient, RiskEvent
-from bot.enrolment import add_gp, invite_patient
+from bot.db.models.checkins import CheckIn, CheckInAnswer, ReminderPreference
+from bot.enrolment.service import add_gp, invite_patient
 
 with open("domain.yml") as _fh:
     DOMAIN: dict[str, Any] = yaml.safe_load(_fh)

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.core.settings import REPO_ROOT
 from bot.db.migrate import upgrade
-from bot.settings import REPO_ROOT
 
 
 def bot(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess:

@@ -1,4 +1,4 @@
-"""A patient's data, exported and erased (bot/data_rights.py), and the append-only
+"""A patient's data, exported and erased (bot/privacy/data_rights.py), and the append-only
 audit log, on a real database and Rasa's own SQL tracker store."""
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.app import Services
-from bot.audit import AuditLogIsAppendOnly, audit
-from bot.cli import main as cli
-from bot.clock import FrozenClock
+from bot.cli.commands import main as cli
+from bot.core.clock import FrozenClock
+from bot.db.audit import AuditLogIsAppendOnly, audit
 from bot.db.models import AuditLog, Escalation, Patient, RiskEvent, WorkbookEntry
 from bot.safety import detect
 from tests.test_escalation_support import get_patient, make_patient
@@ -38,7 +38,7 @@ def conversation(path: Path, sender: str) -> str:
 @pytest.fixture
 def patient(services: Services, clock: FrozenClock, tmp_path: Path,
             monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
-    from bot.enrolment import invite_patient, redeem_invite
+    from bot.enrolment.service import invite_patient, redeem_invite
 
     patient_id, _ = make_patient(services)
     with services.db.session() as s:
@@ -125,7 +125,7 @@ def test_mail_written_without_smtp_is_deleted_after_the_retention_period(tmp_pat
     import datetime as dt
     import os
 
-    from bot.retention import purge_mail
+    from bot.privacy.retention import purge_mail
 
     now = dt.datetime(2026, 12, 3, tzinfo=dt.timezone.utc)
     old, new = tmp_path / "old.eml", tmp_path / "new.eml"

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Services
-from bot.clock import FrozenClock
+from bot.core.clock import FrozenClock
 from bot.db.models import AuditLog, ChannelIdentity, Invite
-from bot.enrolment import (
+from bot.enrolment.service import (
     EnrolmentError,
     LinkOutcome,
     add_gp,
@@ -103,7 +103,7 @@ def test_failed_codes_are_audited_throttled_and_all_answered_alike(
     import hashlib
 
     from bot.db.models import AuditLog
-    from bot.enrolment import MAX_FAILED_TRIES, TRY_WINDOW
+    from bot.enrolment.service import MAX_FAILED_TRIES, TRY_WINDOW
 
     with services.db.session() as s:
         gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", clock.now(), language="en")

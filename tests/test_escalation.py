@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Services
-from bot.cli import main as cli
-from bot.clock import FrozenClock
+from bot.cli.commands import main as cli
+from bot.core.clock import FrozenClock
 from bot.db.models import AuditLog, Escalation, ModuleProgress, Notification, WorkbookEntry
-from bot.enrolment import add_gp
+from bot.db.models.escalation import DeliveryAttempt, FollowUp
+from bot.enrolment.service import add_gp
 from bot.escalation.ack import acknowledge, handle_telegram_callback
-from bot.escalation.briefs import build_brief, phq9_chart_png, render_html, render_text
 from bot.escalation.digest import send_digests
 from bot.escalation.failover import check_deadlines
 from bot.escalation.followups import record_followup
@@ -29,13 +29,13 @@ from bot.escalation.links import (
     read_ack_callback,
     read_token,
 )
-from bot.escalation.models import DeliveryAttempt, FollowUp
-from bot.escalation.notifiers.console import ConsoleNotifier
-from bot.escalation.notifiers.email import SmtpNotifier
 from bot.escalation.outbox import EscalationRequest, escalate
 from bot.escalation.rules import on_module_finished
 from bot.escalation.sweeps import sweep_disengaged
-from bot.escalation.worker import Worker, WorkerConfig
+from bot.notify.console import ConsoleNotifier
+from bot.notify.email import SmtpNotifier
+from bot.processes.worker import Worker, WorkerConfig
+from bot.reports.briefs import build_brief, phq9_chart_png, render_html, render_text
 from tests.test_escalation_support import (
     RecordingHandler,
     get_gp,
@@ -458,7 +458,7 @@ def test_brief_has_what_a_gp_needs(services: Services, clock: FrozenClock) -> No
 
 def test_brief_shows_the_patients_check_ins(services: Services, clock: FrozenClock) -> None:
     """The PHQ-9 trend, the last two weeks' mood and any two-question checks."""
-    from bot.checkins.models import CheckIn
+    from bot.db.models.checkins import CheckIn
 
     patient_id, _ = make_patient(services)
     now = clock.now()
@@ -492,7 +492,7 @@ def test_brief_shows_the_patients_check_ins(services: Services, clock: FrozenClo
 def test_brief_shows_a_declined_direct_question(services: Services, clock: FrozenClock) -> None:
     """The bot asked directly (the decision was unsure) and the patient said no: the
     GP still sees that it was asked, when, and about what kind of message."""
-    from bot.audit import audit
+    from bot.db.audit import audit
 
     patient_id, _ = make_patient(services)
     with services.db.session() as s:

@@ -15,17 +15,17 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import select
 
 from bot.app import Services
-from bot.clock import FrozenClock
+from bot.core.clock import FrozenClock
+from bot.core.settings import load_settings
 from bot.db.models import Notification
 from bot.escalation.compose import OutgoingMessage
 from bot.escalation.links import read_ack_callback
-from bot.escalation.notifiers import DeliveryError
-from bot.escalation.notifiers.console import ConsoleNotifier
-from bot.escalation.notifiers.email import MailDropNotifier, SmtpNotifier
-from bot.escalation.notifiers.telegram import TelegramNotifier
 from bot.escalation.outbox import EscalationRequest, escalate
-from bot.escalation.worker import Worker, build_notifiers
-from bot.settings import load_settings
+from bot.notify import DeliveryError
+from bot.notify.console import ConsoleNotifier
+from bot.notify.email import MailDropNotifier, SmtpNotifier
+from bot.notify.telegram import TelegramNotifier
+from bot.processes.worker import Worker, build_notifiers
 from tests.test_escalation_support import (
     FakeTelegram,
     RecordingHandler,

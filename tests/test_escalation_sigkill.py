@@ -18,12 +18,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Services
-from bot.clock import SystemClock
+from bot.core.clock import SystemClock
+from bot.core.settings import REPO_ROOT, load_settings
 from bot.db.migrate import upgrade
 from bot.db.models import Notification
 from bot.escalation.compose import OutgoingMessage
 from bot.escalation.outbox import EscalationRequest, escalate
-from bot.settings import REPO_ROOT, load_settings
 from tests.test_escalation_support import RecordingHandler, get_patient, make_patient, start_smtp
 
 pytestmark = [pytest.mark.slow]

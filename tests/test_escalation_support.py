@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 
 from bot.app import Services
 from bot.db.models import Gp, Patient
-from bot.enrolment import add_gp, invite_patient
+from bot.enrolment.service import add_gp, invite_patient
 from tests.ports import free_port
 
 

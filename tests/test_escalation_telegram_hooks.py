@@ -4,13 +4,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.app import Services
-from bot.clock import FrozenClock
+from bot.core.clock import FrozenClock
 from bot.db.models import Escalation, Gp
-from bot.enrolment import add_gp, invite_patient
+from bot.enrolment.service import add_gp, invite_patient
 from bot.escalation import EscalationRequest, escalate
 from bot.escalation.gp_telegram import create_gp_link_code
 from bot.escalation.links import ack_callback_data
-from bot.escalation.telegram_hooks import handle_gp_command
+from bot.rasa.channels.gp_commands import handle_gp_command
 
 
 def test_gp_links_and_acknowledges(services: Services, clock: FrozenClock) -> None:

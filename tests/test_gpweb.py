@@ -11,11 +11,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from bot.app import Services
-from bot.clock import FrozenClock
+from bot.core.clock import FrozenClock
 from bot.db.models import Escalation
+from bot.db.models.escalation import FollowUp
 from bot.escalation.links import make_token
-from bot.escalation.models import FollowUp
-from bot.gpweb.app import make_app
+from bot.web.gp import make_app
 from tests.test_escalation import finish_module_1, risk
 from tests.test_escalation_support import make_patient
 

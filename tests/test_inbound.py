@@ -1,4 +1,4 @@
-"""The checks every input channel makes (bot/channels/inbound.py, bot/channels/rest.py)."""
+"""The checks every input channel makes (bot/rasa/channels/inbound.py, bot/rasa/channels/rest.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.channels import inbound
-from bot.channels.rest import parse_body
-from bot.settings import REPO_ROOT
-from bot.texts import Texts
+from bot.content.texts import Texts
+from bot.core.settings import REPO_ROOT
+from bot.rasa.channels import inbound
+from bot.rasa.channels.rest import parse_body
 
 
 @pytest.mark.parametrize("raw", [b"[]", b"null", b"", b"not json", b"\xff\xfe", b'"hi"', b"3"])

@@ -13,7 +13,6 @@ from actions.language import ActionSetLanguage, language_in_text
 from actions.onboarding import ActionStart
 from actions.program import ActionProgram
 from bot.app import Services
-from bot.clock import FrozenClock
 from bot.content import ContentRepository
 from bot.content.translation import (
     CURRENT,
@@ -25,11 +24,12 @@ from bot.content.translation import (
     step_state,
 )
 from bot.content.validate import validate_tree
-from bot.dates import format_date
+from bot.core.clock import FrozenClock
+from bot.core.dates import format_date
+from bot.core.language import gp_language, guess_language, normalise, practice_language
+from bot.core.settings import REPO_ROOT
 from bot.db.models import AuditLog, ModuleProgress, Patient
-from bot.enrolment import add_gp, invite_patient
-from bot.language import gp_language, guess_language, normalise, practice_language
-from bot.settings import REPO_ROOT
+from bot.enrolment.service import add_gp, invite_patient
 from tests.test_actions import all_text, consented, payloads, run, tracker
 
 CONTENT = REPO_ROOT / "cbt_content"
@@ -147,7 +147,7 @@ def test_missing_extra_and_reshaped_steps_fail_validation_with_file_and_line(
     messages = [p.message for p in validate_tree(root) if p.is_error]
     assert any(m.startswith("missing: step 'intro'") for m in messages)
     assert any(m.startswith("extra: step 'velkommen'") for m in messages)
-    from bot.cli import main
+    from bot.cli.commands import main
 
     assert main(["content", "validate", "--dir", str(root)]) == 1
 
@@ -271,9 +271,9 @@ def test_an_unlinked_person_writing_norwegian_is_answered_in_norwegian(services:
 def test_a_norwegian_gp_reads_the_brief_and_notification_in_bokmal_an_english_duty_doctor_in_english(
         services: Services, nb_code: str, clock: FrozenClock) -> None:
     from bot.db.models import Escalation, Gp, Notification
-    from bot.escalation.briefs import build_brief, render_html, render_text
     from bot.escalation.compose import compose
     from bot.escalation.rules import on_module_finished
+    from bot.reports.briefs import build_brief, render_html, render_text
 
     consented(nb_code)
     with services.db.session() as s:

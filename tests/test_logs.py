@@ -6,8 +6,8 @@ import warnings
 
 import pytest
 
-from bot import logs
-from bot.channels.inbound import as_payload
+from bot.core import logs
+from bot.rasa.channels.inbound import as_payload
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.rasa_model import ensure_model
+from bot.rasa.model import ensure_model
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import REPO_ROOT
+from bot.core.settings import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.settings import REPO_ROOT
 from bot.safety.confusables import fold_confusables
 from bot.safety.corpus import CorpusError, Example, load_corpus, parse_record, read_jsonl
 from bot.safety.decision import ASK, CRISIS, NONE, decide
 from bot.safety.detector import detect
 from bot.safety.model import choose_thresholds, chunks, get_model
-from bot.settings import REPO_ROOT
 
 
 @pytest.fixture(scope="module")

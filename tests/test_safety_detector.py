@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.risk import risk_check
 from bot.safety import CATEGORIES, RiskResult, detect, normalise
-from bot.safety.cli import risk_check
 
 DATA = Path(__file__).parent / "data"
 

@@ -1,4 +1,4 @@
-"""Tests for crisis resources loading/formatting (bot.safety.resources)."""
+"""Tests for crisis resources loading/formatting (bot.content.crisis)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.safety.resources import (
+from bot.content.crisis import (
     DEFAULT_PATH,
     Resource,
     format_resources,

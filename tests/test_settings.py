@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.core.settings import SettingsError, load_settings
 
 
 def test_defaults_are_embedded_sqlite() -> None:
@@ -56,7 +56,7 @@ def test_env_example_documents_every_variable() -> None:
     import re
     from pathlib import Path
 
-    source = Path("bot/settings.py").read_text()
+    source = Path("bot/core/settings.py").read_text()
     used = set(re.findall(r'"([A-Z][A-Z0-9_]+)"', source)) - {"INFO", "DEBUG", "WARNING", "ERROR", "NO"}
     example = Path(".env.example").read_text()
     readme = Path("README.md").read_text()
@@ -66,7 +66,7 @@ def test_env_example_documents_every_variable() -> None:
 
 
 def test_without_secret_key_a_random_one_is_made_once_and_kept_private(tmp_path: Path) -> None:
-    from bot.settings import local_secret
+    from bot.core.settings import local_secret
 
     first = local_secret("secret_key", tmp_path)
     assert len(first) >= 32 and local_secret("secret_key", tmp_path) == first

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.channels.telegram_core import (
+from bot.rasa.channels.telegram_core import (
     MAX_TEXT,
     PayloadMap,
     RetryPolicy,
@@ -370,12 +370,12 @@ def gp_hooks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
         calls.append((text_or_data, chat_id))
         return "Linked to Dr Berg." if text_or_data.startswith("/gp") else "Acknowledged."
 
-    module = types.ModuleType("bot.escalation.telegram_hooks")
+    module = types.ModuleType("bot.rasa.channels.gp_commands")
     module.handle_gp_command = handle_gp_command  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.escalation.telegram_hooks", module)
-    import bot.escalation
+    monkeypatch.setitem(sys.modules, "bot.rasa.channels.gp_commands", module)
+    import bot.rasa.channels
 
-    monkeypatch.setattr(bot.escalation, "telegram_hooks", module, raising=False)
+    monkeypatch.setattr(bot.rasa.channels, "gp_commands", module, raising=False)
     return calls
 
 
@@ -400,10 +400,10 @@ async def test_gp_commands_without_the_escalation_hook(
         fake: FakeTelegram, tg: tuple[TelegramBridge, Dialogue],
         monkeypatch: pytest.MonkeyPatch) -> None:
     bridge, dialogue = tg
-    monkeypatch.setitem(sys.modules, "bot.escalation.telegram_hooks", None)
-    import bot.escalation
+    monkeypatch.setitem(sys.modules, "bot.rasa.channels.gp_commands", None)
+    import bot.rasa.channels
 
-    monkeypatch.delattr(bot.escalation, "telegram_hooks", raising=False)
+    monkeypatch.delattr(bot.rasa.channels, "gp_commands", raising=False)
     await feed(bridge, {"update_id": 1, "message": fake.message(27, text="/gp K7MM-2QXR")})
     assert "isn't available" in fake.texts(27)[-1]
     assert dialogue.received == []

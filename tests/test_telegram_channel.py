@@ -12,8 +12,8 @@ import pytest
 from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
-from bot.channels.telegram import SECRET_HEADER, TelegramInput, TelegramOutput
-from bot.channels.telegram_core import RetryPolicy
+from bot.rasa.channels.telegram import SECRET_HEADER, TelegramInput, TelegramOutput
+from bot.rasa.channels.telegram_core import RetryPolicy
 from tests.e2e.stack import free_port
 from tests.fake_telegram import TOKEN, FakeTelegram
 

@@ -1,4 +1,4 @@
-"""The web chat page server (bot/channels/webpage.py) and the socket.io session-id rule,
+"""The web chat page server (bot/web/chat_page.py) and the socket.io session-id rule,
 in process."""
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.channels.socketio import valid_session_id
-from bot.channels.webpage import make_app
-from bot.settings import REPO_ROOT, load_settings
+from bot.core.settings import REPO_ROOT, load_settings
+from bot.rasa.channels.socketio import valid_session_id
+from bot.web.chat_page import make_app
 
 
 async def client_for(env: dict[str, str], web_dir: Path = REPO_ROOT / "web") -> TestClient:
@@ -122,10 +122,10 @@ async def test_the_widget_is_served_without_its_external_font_import(tmp_path: P
 
 
 async def test_linked_state_for_a_session(tmp_path: Path) -> None:
-    from bot.clock import SystemClock
+    from bot.core.clock import SystemClock
     from bot.db import Database
     from bot.db.migrate import upgrade
-    from bot.enrolment import add_gp, invite_patient, redeem_invite
+    from bot.enrolment.service import add_gp, invite_patient, redeem_invite
 
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     upgrade(url)

@@ -23,12 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.app import Services, get_services
-from bot.audit import audit
 from bot.checkins.parsing import is_plain_answer
+from bot.core.language import NAMES, SUPPORTED, guess_language, normalise
+from bot.core.replies import Button, Reply, intent_payload
+from bot.db.audit import audit
 from bot.db.models import ConsentRecord, Patient
-from bot.enrolment import find_patient, latest_consent, record_consent
-from bot.language import NAMES, SUPPORTED, guess_language, normalise
-from bot.replies import Button, Reply, intent_payload
+from bot.enrolment.service import find_patient, latest_consent, record_consent
 from bot.safety.answers import NOT_SAFE, read_typed_safety
 from bot.safety.decision import ASK, CRISIS, Decision, decide
 

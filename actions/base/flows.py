@@ -7,12 +7,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base.core import Ctx, menu_buttons, send, share_pending, share_question
-from bot.checkins.service import reminders_for
+from bot.core.replies import Button, Reply, intent_payload
 from bot.db.models import Gp
-from bot.enrolment import record_consent
+from bot.enrolment.service import record_consent
 from bot.escalation.rules import on_module_finished
-from bot.modules.program import Turn
-from bot.replies import Button, Reply, intent_payload
+from bot.program.service import Turn
 
 
 def turn_events(turn: Turn) -> list[EventType]:
@@ -63,7 +62,7 @@ def after_buttons(ctx: Ctx) -> tuple[Button, ...]:
 def baseline_offer(ctx: Ctx) -> list[Reply]:
     """After consent: reminder preferences exist, the baseline PHQ-9 is due today."""
     assert ctx.patient is not None
-    reminders = reminders_for(ctx.services)
+    reminders = ctx.services.reminders
     prefs = reminders.prefs(ctx.session, ctx.patient)
     if prefs.phq9_due_on is None:
         prefs.phq9_due_on = reminders.local_today(ctx.patient, prefs).isoformat()
@@ -84,7 +83,7 @@ def after_program_turn(ctx: Ctx, dispatcher: CollectingDispatcher, turn: Turn) -
         except KeyError:
             step = None
         if step is not None and step.type == "homework" and step.remind_after_days:
-            reminders_for(ctx.services).homework_assigned(ctx.session, patient, row.module_id,
+            ctx.services.reminders.homework_assigned(ctx.session, patient, row.module_id,
                                                           step.remind_after_days)
     if turn.module_finished and ctx.services.settings.phq9_at_module_end:
         send(dispatcher, [Reply(ctx.t("checkin_module_end_offer"), (start_button(ctx),))])

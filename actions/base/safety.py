@@ -18,7 +18,7 @@ from actions.base.core import (
     send,
     transcript,
 )
-from bot.replies import Button, Reply, intent_payload
+from bot.core.replies import Button, Reply, intent_payload
 from bot.safety import RiskResult
 from bot.safety.answers import NO, NOT_SAFE, YES, read_clarify_answer, read_typed_safety
 from bot.safety.decision import ASK, CRISIS, decide, is_junk

@@ -1,5 +1,5 @@
 """A patient's finished check-ins of one instrument, oldest first: the one query behind
-"how am I doing?" (bot.checkins.trend) and the GP's brief (bot.escalation.briefs)."""
+"how am I doing?" (bot.checkins.trend) and the GP's brief (bot.reports.briefs)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.checkins.models import CheckIn
+from bot.db.models.checkins import CheckIn
 
 
 def completed(session: Session, patient_id: int, instrument: str,

@@ -12,21 +12,20 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.audit import audit
 from bot.checkins import instruments as ins
 from bot.checkins.history import completed
-from bot.checkins.models import CheckIn, CheckInAnswer
-from bot.clock import Clock
+from bot.content.texts import Texts
+from bot.core.clock import Clock
+from bot.core.replies import Button, Reply, intent_payload
+from bot.db.audit import audit
 from bot.db.models import Patient
+from bot.db.models.checkins import CheckIn, CheckInAnswer
 from bot.escalation import EscalationRequest, escalate
-from bot.replies import Button, Reply, intent_payload
 from bot.safety.detector import RiskResult
-from bot.texts import Texts
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.reminders.service import ReminderService
     from bot.safety.response import SafetyOutcome, SafetyService
-    from bot.scheduler.reminders import ReminderService
 
 RESUME_WITHIN = timedelta(days=7)  # an unfinished questionnaire older than this starts afresh
 PHQ9_SLOTS = (*tuple(f"phq9_q{i}" for i in range(1, 10)), "phq9_difficulty")
@@ -266,23 +265,3 @@ class CheckinService:
     def history(self, session: Session, patient: Patient, instrument: str,
                 since: datetime | None = None) -> list[tuple[datetime, int]]:
         return completed(session, patient.id, instrument, since)
-
-
-def checkins_for(services: Services) -> CheckinService:
-    """The process's CheckinService, built lazily next to the other services."""
-    svc = services.__dict__.get("_checkins")
-    if svc is None:
-        svc = CheckinService(services.texts, services.clock, services.safety,
-                             reminders_for(services))
-        services.__dict__["_checkins"] = svc
-    return svc
-
-
-def reminders_for(services: Services) -> ReminderService:
-    from bot.scheduler.reminders import ReminderService
-
-    svc = services.__dict__.get("_reminders")
-    if svc is None:
-        svc = ReminderService(services.settings, services.clock)
-        services.__dict__["_reminders"] = svc
-    return svc

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.checkins import instruments as ins
 from bot.checkins.service import CheckinService
-from bot.dates import format_date
+from bot.core.dates import format_date
 from bot.db.models import Patient
 
 IMAGE_CHANNELS = {"rest", "socketio", "telegram"}

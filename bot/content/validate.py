@@ -1049,7 +1049,7 @@ def check_consent_translations(root: Path) -> list[Problem]:
 
 
 def check_crisis_resources(root: Path) -> list[Problem]:
-    from bot.safety.resources import load_crisis_resources
+    from bot.content.crisis import load_crisis_resources
 
     path = root / "crisis_resources.yaml"
     try:

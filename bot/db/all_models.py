@@ -1,10 +1,2 @@
-"""Imports every module that defines tables, so Base.metadata knows them all.
-
-Alembic's env.py and the tests import this module; add new model modules here.
-"""
-from bot.checkins import models as _checkins  # noqa: F401
-from bot.db import models  # noqa: F401
-from bot.db.models import Base
-from bot.escalation import models as _escalation  # noqa: F401
-
-__all__ = ["Base"]
+"""Importing this registers every table on Base.metadata (for Alembic)."""
+from bot.db.models import Base  # noqa: F401  (bot.db.models imports every table module)

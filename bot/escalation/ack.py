@@ -10,11 +10,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.audit import audit
+from bot.content.texts import gp_line
+from bot.core.language import gp_language
+from bot.db.audit import audit
 from bot.db.models import Escalation, Gp, Notification
 from bot.escalation.links import LinkError, read_ack_callback
-from bot.language import gp_language
-from bot.texts import gp_line
 
 
 class AckError(ValueError):

@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.dates import format_date
+from bot.content.texts import gp_line
+from bot.core.dates import format_date
+from bot.core.language import gp_language, practice_language
+from bot.core.settings import Settings
 from bot.db.models import Escalation, Gp, Notification, Patient, Practice
 from bot.escalation.links import ack_callback_data, link
-from bot.language import gp_language, practice_language
-from bot.settings import Settings
-from bot.texts import gp_line
 
 KINDS = ("risk", "deterioration", "followup_due", "disengaged", "program_finished",
          "new_patient", "withdrawn", "digest")

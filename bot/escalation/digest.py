@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.audit import audit
+from bot.content.texts import gp_line
+from bot.db.audit import audit
 from bot.db.models import Escalation, Gp, Notification, Practice
 from bot.escalation.compose import kind_label
 from bot.escalation.followups import due_followups
 from bot.escalation.outbox import gp_channels
-from bot.texts import gp_line
 
 
 def send_digests(session: Session, now: datetime, hour: int) -> list[Escalation]:

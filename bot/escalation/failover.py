@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.audit import audit
+from bot.db.audit import audit
 from bot.db.models import Escalation, Gp, Notification, Practice
 from bot.escalation.outbox import gp_channels
 

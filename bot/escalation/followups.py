@@ -1,6 +1,6 @@
 """Follow-ups: the GP records that a follow-up consultation was held; which follow-ups
 are due or overdue (for the daily digest); whether a module's follow-up was held (the
-unlock rule in bot.modules.program)."""
+unlock rule in bot.program.service)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.audit import audit
+from bot.db.audit import audit
 from bot.db.models import Escalation, Gp, Patient, Practice
-from bot.escalation.models import FollowUp
+from bot.db.models.escalation import FollowUp
 
 FOLLOWUP_KINDS = ("followup_due", "program_finished")
 MAX_NOTE = 2000

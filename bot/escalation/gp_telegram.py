@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.audit import audit
+from bot.db.audit import audit
 from bot.db.models import Gp
-from bot.enrolment import CODE_ALPHABET, MAX_FAILED_TRIES, hash_code, normalise_code, recent_failures
-from bot.escalation.models import GpLinkCode
+from bot.db.models.escalation import GpLinkCode
+from bot.enrolment.service import CODE_ALPHABET, MAX_FAILED_TRIES, hash_code, normalise_code, recent_failures
 
 CODE_TTL = timedelta(hours=24)
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.audit import audit
+from bot.db.audit import audit
 from bot.db.models import Escalation, Gp, Notification, Patient, Practice
 
 KINDS = {"risk", "deterioration", "followup_due", "disengaged", "program_finished", "new_patient",
@@ -38,7 +38,7 @@ class EscalationRequest:
     def summary_text(self) -> str:
         if self.summary or self.say is None:
             return self.summary
-        from bot.texts import gp_line
+        from bot.content.texts import gp_line
 
         return gp_line("en", self.say[0], **self.say[1])
 

@@ -5,13 +5,13 @@ patient messages; ``resources_for(country, lang)`` returns the crisis contacts t
 show when it does.
 """
 
-from bot.safety.detector import CATEGORIES, RiskMatch, RiskResult, detect, normalise
-from bot.safety.resources import (
+from bot.content.crisis import (
     Resource,
     format_resources,
     load_crisis_resources,
     resources_for,
 )
+from bot.safety.detector import CATEGORIES, RiskMatch, RiskResult, detect, normalise
 
 __all__ = [
     "CATEGORIES",

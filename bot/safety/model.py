@@ -320,7 +320,7 @@ def ensure_risk_model(root: Path, quiet: bool = False) -> Path:
 @functools.lru_cache(maxsize=2)
 def get_model(root: Path | None = None) -> RiskModel:
     """The process's risk model: loaded once (built first if the data changed)."""
-    from bot.settings import REPO_ROOT
+    from bot.core.settings import REPO_ROOT
 
     path = ensure_risk_model(root or REPO_ROOT, quiet=True)
     with path.open("rb") as f:

@@ -11,15 +11,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.audit import audit
-from bot.clock import Clock
+from bot.content.crisis import format_resources, resources_for
+from bot.content.texts import Texts, gp_line
+from bot.core.clock import Clock
+from bot.core.replies import Button, Reply, intent_payload
+from bot.core.settings import Settings
+from bot.db.audit import audit
 from bot.db.models import Gp, Patient, Practice, RiskEvent
 from bot.escalation import EscalationRequest, escalate
-from bot.replies import Button, Reply, intent_payload
 from bot.safety.detector import RiskResult
-from bot.safety.resources import format_resources, resources_for
-from bot.settings import Settings
-from bot.texts import Texts, gp_line
 
 ABUSE = {"abuse"}
 OTHERS = {"harm_to_others"}

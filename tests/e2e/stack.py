@@ -13,10 +13,10 @@ from typing import Any
 
 import requests
 
-from bot.rasa_model import ensure_model
+from bot.core.settings import REPO_ROOT
+from bot.processes.supervisor import server_commands
+from bot.rasa.model import ensure_model
 from bot.safety.model import ensure_risk_model
-from bot.settings import REPO_ROOT
-from bot.supervisor import server_commands
 from tests.ports import free_port
 
 __all__ = ["Stack", "buttons", "free_port", "running_stack", "texts"]

@@ -14,15 +14,15 @@ import requests
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
-from bot.checkins.models import CheckIn, ReminderSend
-from bot.clock import SystemClock
+from bot.core.clock import SystemClock
+from bot.core.settings import REPO_ROOT, load_settings
 from bot.db import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Escalation, Patient, RiskEvent
-from bot.enrolment import add_gp, format_code, invite_patient
-from bot.scheduler.delivery import RasaTrigger, deliver
-from bot.scheduler.reminders import Decision, ReminderService
-from bot.settings import REPO_ROOT, load_settings
+from bot.db.models.checkins import CheckIn, ReminderSend
+from bot.enrolment.service import add_gp, format_code, invite_patient
+from bot.reminders.delivery import RasaTrigger, deliver
+from bot.reminders.service import Decision, ReminderService
 from tests.e2e.stack import Stack, buttons, free_port, running_stack, texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

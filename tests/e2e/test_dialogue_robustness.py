@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from bot.checkins.models import CheckIn
 from bot.db import Database
 from bot.db.models import WorkbookEntry
+from bot.db.models.checkins import CheckIn
 from tests.e2e.stack import Stack, buttons, running_stack, texts
 from tests.e2e.test_rest_flow import onboard, risk_events, to_free_text_step
 

@@ -17,11 +17,11 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot.clock import SystemClock
+from bot.core.clock import SystemClock
 from bot.db import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Escalation, Patient
-from bot.enrolment import add_gp
+from bot.enrolment.service import add_gp
 from tests.e2e.stack import Stack, free_port, texts
 from tests.e2e.test_rest_flow import onboard
 from tests.test_escalation_support import Received, RecordingHandler, start_smtp

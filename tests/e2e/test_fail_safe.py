@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import REPO_ROOT
+from bot.core.settings import REPO_ROOT
 from tests.e2e.stack import Stack, free_port, texts
 from tests.e2e.test_rest_flow import onboard
 

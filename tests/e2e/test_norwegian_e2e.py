@@ -11,13 +11,13 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from bot.clock import SystemClock
 from bot.content import ContentRepository
+from bot.core.clock import SystemClock
+from bot.core.settings import REPO_ROOT
 from bot.db import Database
 from bot.db.models import Escalation, Gp, ModuleProgress, Patient
-from bot.enrolment import add_gp, format_code, invite_patient
-from bot.escalation.briefs import build_brief, render_html, render_text
-from bot.settings import REPO_ROOT
+from bot.enrolment.service import add_gp, format_code, invite_patient
+from bot.reports.briefs import build_brief, render_html, render_text
 from tests.e2e.stack import Stack, buttons, running_stack, texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.clock import SystemClock
+from bot.core.clock import SystemClock
 from bot.db import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Escalation, ModuleProgress, Notification, Patient, RiskEvent, WorkbookEntry
-from bot.enrolment import add_gp, format_code, invite_patient
+from bot.enrolment.service import add_gp, format_code, invite_patient
 from tests.e2e.stack import Stack, buttons, free_port, texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

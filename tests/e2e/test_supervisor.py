@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from bot.core.settings import REPO_ROOT
 from bot.db.migrate import upgrade
-from bot.settings import REPO_ROOT
 from tests.e2e.stack import free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

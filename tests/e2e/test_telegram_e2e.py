@@ -15,11 +15,11 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot.clock import SystemClock
+from bot.core.clock import SystemClock
 from bot.db import Database
 from bot.db.migrate import upgrade
 from bot.db.models import ChannelIdentity, Gp, Patient
-from bot.enrolment import add_gp, format_code, invite_patient
+from bot.enrolment.service import add_gp, format_code, invite_patient
 from tests.e2e.stack import Stack, free_port, texts
 from tests.fake_telegram import TOKEN, FakeTelegram
 

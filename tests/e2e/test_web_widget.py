@@ -20,12 +20,12 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot.clock import SystemClock
+from bot.core.clock import SystemClock
+from bot.core.settings import REPO_ROOT
 from bot.db import Database
 from bot.db.migrate import upgrade
 from bot.db.models import ChannelIdentity, Gp
-from bot.enrolment import add_gp, format_code, invite_patient
-from bot.settings import REPO_ROOT
+from bot.enrolment.service import add_gp, format_code, invite_patient
 from tests.e2e.stack import Stack, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -14,7 +14,7 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from bot.settings import load_settings
+    from bot.core.settings import load_settings
 
     return load_settings().database_url
 

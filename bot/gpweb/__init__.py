@@ -1,1 +1,0 @@
-"""The GP web pages: the brief, acknowledging, recording a follow-up (signed links)."""
