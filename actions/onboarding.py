@@ -1,8 +1,6 @@
 """Linking a channel with an invite code, and consent."""
 from __future__ import annotations
 
-import re
-
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -20,8 +18,7 @@ from bot.core.replies import Button, Reply, intent_payload
 from bot.db.models import Gp, Practice
 from bot.enrolment.service import LinkOutcome, latest_consent, record_consent, redeem_invite
 from bot.escalation.rules import on_consented, on_withdrawn
-
-START_RE = re.compile(r"^\s*/start(?:@\w+)?\s+(\S+)", re.I)
+from bot.rasa.channels.commands import START_RE
 
 
 def code_from(ctx: Ctx) -> str | None:

@@ -644,3 +644,20 @@ def test_broken_system_messages_and_crisis_resources_fail_validation(tmp_path: P
     messages.write_text(good, encoding="utf-8")
     (root / "crisis_resources.yaml").write_text("version: 1\ncountries:\n  NO: []\n")
     assert any("crisis_resources" in str(p.path) for p in validate_tree(root) if p.is_error)
+
+
+def test_the_product_does_not_start_on_broken_content(tmp_path, monkeypatch, capsys):
+    """A broken messages file once served an empty table, so every reply raised: now
+    `bot run` stops before starting anything, naming the file and line."""
+    import io
+    import shutil
+
+    from bot.processes.supervisor import run_stack
+
+    root = tmp_path / "cbt_content"
+    shutil.copytree(ROOT, root)
+    (root / "nb" / "messages.yaml").write_text("help: [unclosed\n", encoding="utf-8")
+    monkeypatch.setenv("CONTENT_DIR", str(root))
+    assert run_stack(io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert "content validate" in err and "nb/messages.yaml" in err

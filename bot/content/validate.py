@@ -1115,3 +1115,9 @@ def main_validate(root: Path, out: TextIO) -> int:
         file=out,
     )
     return 1 if errors else 0
+
+
+def startup_errors(root: Path) -> list[str]:
+    """The errors that stop the product from starting (broken modules, consent, messages
+    or crisis resources), as lines to print; [] when the content can be served."""
+    return [problem.format() for problem in validate_tree(Path(root)) if problem.is_error]

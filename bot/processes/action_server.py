@@ -57,6 +57,13 @@ def build(token: str, package: str = "actions") -> Sanic:
 
 def serve(host: str, port: int, token: str) -> None:
     configure_logging("INFO")
+    from bot.content.validate import startup_errors
+    from bot.core.settings import load_settings
+
+    broken = startup_errors(load_settings().content_dir)
+    if broken:
+        raise SystemExit("the content has errors; fix them (python -m bot content validate):\n"
+                         + "\n".join(f"  {line}" for line in broken[:20]))
     app = build(token)
     log.info("action server on http://%s:%d", host, port)
     app.run(host=host, port=port, workers=1, access_log=False, motd=False)

@@ -124,9 +124,19 @@ def ready_text(settings: Settings, code: str | None) -> str:
 
 
 def run_stack(out: TextIO, demo: bool = False) -> int:
+    settings = load_settings()
+    from bot.content.validate import startup_errors
+
+    broken = startup_errors(settings.content_dir)
+    if broken:
+        # Fail fast: a bot with a broken message or crisis file would fail on every reply.
+        print(f"error: the content in {settings.content_dir} has {len(broken)} error(s); "
+              "fix them (python -m bot content validate) and start again:", file=sys.stderr)
+        for line in broken[:20]:
+            print(f"  {line}", file=sys.stderr)
+        return 2
     # Logs, databases and secrets this process tree makes are readable by its user only.
     os.umask(0o077)
-    settings = load_settings()
     code = None
     if demo:
         from bot.app import get_services

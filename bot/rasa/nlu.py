@@ -1,4 +1,4 @@
-"""Custom Rasa graph components (the only Rasa imports outside bot/channels).
+"""Custom Rasa graph components.
 
 RiskDetectorComponent runs the risk decision (``bot.safety.decision.decide``: the
 learned model with the deterministic rules as a floor) on every typed message after
@@ -25,9 +25,10 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.rasa.channels.commands import START_RE
+
 RISK_INTENT = "risk_detected"
 PAYLOAD_RE = re.compile(r"/\w+(?:\{.*\})?", re.S)  # "/intent" or "/intent{...}": a button
-START_RE = re.compile(r"^\s*/start(?:@\w+)?(?:\s+(\S+))?\s*$", re.I)
 
 
 def _set_intent(message: Message, name: str) -> None:

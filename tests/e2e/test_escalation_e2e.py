@@ -40,6 +40,7 @@ def world(
     with db.session() as s:
         gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", SystemClock().now(), language="en")
         gp.practice.fallback_contact_email = "desk@example.org"
+        gp.practice.language = "en"  # the fallback desk reads the practice's language
     db.dispose()
     handler = RecordingHandler()
     controller = start_smtp(handler)

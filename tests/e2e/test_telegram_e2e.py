@@ -77,8 +77,11 @@ def wait_text(fake: FakeTelegram, chat: int, fragment: str, after: int = 0) -> s
 def test_polling_starts_with_command_menu(stack: Stack, fake: FakeTelegram) -> None:
     fake.wait_for(lambda: fake.sent("getUpdates"), timeout=30)
     assert fake.sent("deleteWebhook"), "polling must remove any webhook first"
-    commands = fake.sent("setMyCommands")[-1].params["commands"]
-    assert [c["command"] for c in commands] == ["start", "help", "progress", "checkin", "pause"]
+    menus = {c.params.get("language_code"): c.params["commands"] for c in fake.sent("setMyCommands")}
+    assert [c["command"] for c in menus[None]] == ["start", "help", "progress", "checkin", "pause",
+                                                   "language"]
+    assert {"nb", "no"} <= set(menus)  # Norwegian apps get the menu in bokmål
+    assert menus["nb"][0]["description"] != menus[None][0]["description"]
 
 
 def test_link_consent_and_module_1_over_telegram(stack: Stack, fake: FakeTelegram) -> None:

@@ -22,6 +22,10 @@ COMMANDS: dict[str, str] = {
     "pause": "/pause",
     "language": "/set_language",
 }
+# "/start CODE" (a Telegram deep link, or typed) and "/gp CODE" (a GP linking a chat):
+# the one definition of each, used by the channels, the NLU pipeline and the actions.
+START_RE = re.compile(r"^\s*/start(?:@\w+)?(?:\s+(\S+))?\s*$", re.I)
+GP_RE = re.compile(r"^\s*/gp(?:@\w+)?(?:\s+(\S+))?\s*$", re.I)
 COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]+)(?:@(\w+))?(?:\s+(.*))?$", re.S)
 
 

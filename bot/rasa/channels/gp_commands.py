@@ -6,15 +6,12 @@ these never reach the patient dialogue.
 """
 from __future__ import annotations
 
-import re
-
 from bot.app import get_services
 from bot.content.texts import gp_line
 from bot.core.language import gp_language
 from bot.escalation.ack import handle_telegram_callback
 from bot.escalation.gp_telegram import link_gp_telegram
-
-GP_RE = re.compile(r"^\s*/gp(?:@\w+)?(?:\s+(\S+))?\s*$", re.I)
+from bot.rasa.channels.commands import GP_RE
 
 
 def handle_gp_command(text_or_data: str, chat_id: int | str, lang: str = "en") -> str | None:

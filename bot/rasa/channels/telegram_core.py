@@ -47,7 +47,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.rasa.channels.commands import command_menu, command_to_text
+from bot.rasa.channels.commands import GP_RE, command_menu, command_to_text
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,6 @@ MAX_CALLBACK_DATA = 64  # bytes
 CHANNEL_NAME = "telegram"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post",
                    "edited_channel_post"]
-GP_COMMAND_RE = re.compile(r"^/gp(?:@\w+)?(?:\s|$)", re.I)
 
 # Short, kind replies for what the dialogue cannot take: system messages
 # "telegram_<key>" in cbt_content/<lang>/messages.yaml.
@@ -430,7 +429,7 @@ class TelegramBridge:
                 await self.client.send_text(msg.chat_id, t("telegram_group", lang))
             return
         text = msg.text if msg.text is not None else msg.caption
-        if text is not None and GP_COMMAND_RE.match(text.strip()):
+        if text is not None and GP_RE.match(text.strip()):
             await self._gp(text.strip(), msg.chat_id, lang)
             return
         if text and text.strip():
