@@ -80,3 +80,76 @@ def test_servers_listen_on_localhost_and_allow_only_the_web_page_by_default() ->
     assert s.bind_host == "127.0.0.1"
     assert s.cors_origins == ("http://127.0.0.1:8080", "http://localhost:8080")
     assert s.rasa_api_token == "" and s.action_server_token == ""
+
+
+PRODUCTION_OK = {"PRODUCTION": "true", "SECRET_KEY": "k" * 8 + "Zq3-x9_Lm2vB7nR4tY6wE1aS5dF8gH0j",
+                 "PUBLIC_BASE_URL": "https://chat.practice.example",
+                 "GP_WEB_URL": "https://gp.practice.example",
+                 "DATABASE_URL": "postgresql://bot@db.practice.example/bot?sslmode=verify-full"}
+
+
+def test_a_production_configuration_that_is_safe_is_accepted() -> None:
+    s = load_settings(PRODUCTION_OK)
+    assert s.production and s.database_url.endswith("sslmode=verify-full")
+    # A database on the same machine (or a socket) needs no TLS.
+    assert load_settings({**PRODUCTION_OK, "DATABASE_URL": "postgresql://bot@127.0.0.1/bot"})
+
+
+@pytest.mark.parametrize(("change", "fragment"), [
+    ({"PUBLIC_BASE_URL": "http://chat.practice.example"}, "PUBLIC_BASE_URL='http://chat"),
+    ({"GP_WEB_URL": "http://gp.practice.example"}, "GP_WEB_URL='http://gp"),
+    ({"RASA_PUBLIC_URL": "http://chat.practice.example:5005"}, "RASA_PUBLIC_URL="),
+    ({"DATABASE_URL": "postgresql://bot@db.practice.example/bot"},
+     "DATABASE_URL connects to db.practice.example without TLS"),
+    ({"DATABASE_URL": "postgresql://bot@db.practice.example/bot?sslmode=prefer"}, "without TLS"),
+    ({"TRACKER_URL": "postgresql://bot@db.practice.example/tracker"}, "TRACKER_URL connects"),
+    ({"SMTP_HOST": "mail.practice.example", "EMAIL_INCLUDE_CLINICAL_DETAIL": "true"},
+     "EMAIL_INCLUDE_CLINICAL_DETAIL=true with SMTP_SECURITY=plain"),
+])
+def test_production_refuses_what_would_leak_patient_data(change: dict[str, str],
+                                                          fragment: str) -> None:
+    with pytest.raises(SettingsError) as err:
+        load_settings({**PRODUCTION_OK, **change})
+    assert fragment in str(err.value)
+    load_settings({k: v for k, v in {**PRODUCTION_OK, **change}.items() if k != "PRODUCTION"
+                   and k != "SECRET_KEY"})  # the same outside production: accepted
+
+
+def test_the_rest_channel_is_off_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.rasa.channels import rest
+
+    for key, value in PRODUCTION_OK.items():
+        monkeypatch.setenv(key, value)
+    assert rest.production() is True
+    monkeypatch.setenv("PRODUCTION", "false")
+    assert rest.production() is False
+    monkeypatch.setenv("PRODUCTION", "maybe")  # a broken configuration: closed
+    assert rest.production() is True
+
+
+@pytest.mark.parametrize("production", [True, False])
+async def test_the_rest_webhook_answers_only_outside_production(
+        monkeypatch: pytest.MonkeyPatch, production: bool) -> None:
+    import json
+    import types
+
+    from bot.rasa.channels.rest import RestInput
+
+    for key, value in PRODUCTION_OK.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("PRODUCTION", "true" if production else "false")
+    heard = []
+
+    async def on_new_message(message: object) -> None:
+        heard.append(message)
+
+    bp = RestInput().blueprint(on_new_message)
+    routes = {route.uri: route.handler for route in bp._future_routes}
+    request = types.SimpleNamespace(body=json.dumps({"sender": "p1", "message": "hi"}).encode())
+    if production:
+        assert set(routes) == {"/<_path:path>"}  # nothing but the refusal
+        resp = await routes["/<_path:path>"](request, "webhook")
+        assert resp.status == 404 and b"off in production" in resp.body
+    else:
+        resp = await routes["/webhook"](request)
+        assert resp.status == 200 and len(heard) == 1

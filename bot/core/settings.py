@@ -68,6 +68,7 @@ class Settings:
     phq2_midway: bool = True
     reminder_default_time: str = "19:00"
     quiet_hours: str = "22:00-08:00"
+    production: bool = False  # PRODUCTION=true: insecure settings refused, REST channel off
 
 
 _BOOL_TRUE = {"1", "true", "yes", "on"}
@@ -128,6 +129,49 @@ def local_secret(name: str, var_dir: Path | None = None) -> str:
         finally:
             tmp.unlink()
     return path.read_text(encoding="ascii").strip()
+
+
+_LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
+
+
+def _database_without_tls(url: str) -> str | None:
+    """Why a database URL would carry patient data unencrypted over a network, or None."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return None  # reported elsewhere
+    if not parsed.drivername.startswith("postgresql"):
+        return None
+    host = parsed.host or ""
+    if host in _LOCAL_HOSTS or host.startswith("/"):
+        return None
+    if str(parsed.query.get("sslmode", "")) in ("require", "verify-ca", "verify-full"):
+        return None
+    return (f"connects to {host} without TLS; add ?sslmode=verify-full (or require) when "
+            "PRODUCTION=true")
+
+
+def production_problems(env: Mapping[str, str], public_base_url: str, gp_web_url: str,
+                        rasa_public_url: str, database_url: str, smtp_host: str,
+                        smtp_security: str, email_clinical: bool) -> list[str]:
+    """What PRODUCTION=true refuses besides a missing SECRET_KEY."""
+    errors = []
+    for name, url in (("PUBLIC_BASE_URL", public_base_url), ("GP_WEB_URL", gp_web_url),
+                      ("RASA_PUBLIC_URL", rasa_public_url)):
+        if url.startswith("http://"):
+            errors.append(f"{name}={url!r} must start with https:// when PRODUCTION=true "
+                          "(links carry signed tokens; pages show patient data)")
+    for name, url in (("DATABASE_URL", database_url),
+                      ("TRACKER_URL", env.get("TRACKER_URL", "").strip())):
+        why = _database_without_tls(url) if url else None
+        if why:
+            errors.append(f"{name} {why}")
+    if email_clinical and smtp_host and smtp_security == "plain":
+        errors.append("EMAIL_INCLUDE_CLINICAL_DETAIL=true with SMTP_SECURITY=plain would send "
+                      "clinical detail unencrypted; use starttls or ssl when PRODUCTION=true")
+    return errors
 
 
 def default_tracker_url() -> str:
@@ -266,6 +310,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if production and smtp_host and smtp_security == "plain" and smtp_user:
         errors.append("SMTP_SECURITY=plain with SMTP_USER would send the password unencrypted; "
                       "use starttls or ssl when PRODUCTION=true")
+    if production:
+        errors += production_problems(env, public_base_url, gp_web_url, rasa_public_url,
+                                      database_url, smtp_host, smtp_security, email_clinical)
 
     # ---- check-ins and reminders ----
     phq9_interval_days = _int(env, "PHQ9_INTERVAL_DAYS", 14, 1, 365, errors)
@@ -323,4 +370,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         phq2_midway=phq2_midway,
         reminder_default_time=reminder_default_time,
         quiet_hours=quiet_hours,
+        production=production,
     )

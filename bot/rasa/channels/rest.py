@@ -11,6 +11,9 @@ Differences from ``rasa.core.channels.rest.RestInput``, each a bug found by tryi
   sender, so a REST caller must not speak as a Telegram chat.
 * Failures are logged without the message text (Rasa's own logs it).
 * No streaming mode (nothing here uses it).
+* Off when ``PRODUCTION=true``: anyone who can reach it could speak as any sender id,
+  so in production patients come in only over socket.io and Telegram. Tests and
+  ``make shell`` run without PRODUCTION and keep it.
 
 Listed in credentials.yml as ``bot.rasa.channels.rest.RestInput``; its name stays ``rest``.
 """
@@ -29,6 +32,15 @@ from sanic.response import HTTPResponse
 from bot.rasa.channels import inbound
 
 log = logging.getLogger(__name__)
+
+
+def production() -> bool:
+    from bot.core.settings import load_settings
+
+    try:
+        return load_settings().production
+    except Exception:  # a broken configuration: closed rather than open
+        return True
 
 
 def parse_body(raw: bytes) -> tuple[str, str, dict[str, Any] | None]:
@@ -55,6 +67,15 @@ class RestInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         guard = inbound.guard_for()
         bp = Blueprint("custom_webhook_RestInput", __name__)
+        if production():
+            log.info("the REST channel is off (PRODUCTION=true)")
+
+            @bp.route("/<_path:path>", methods=["GET", "POST"])
+            async def off(_: Request, _path: str) -> HTTPResponse:
+                return response.json({"error": "the REST channel is off in production"},
+                                     status=404)
+
+            return bp
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
