@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 echo "==> ruff"
 $PY -m ruff check bot actions tests benchmarks
-echo "==> mypy (bot/)"
+echo "==> mypy (bot/ and actions/)"
 $PY -m mypy
 echo "==> training the Rasa model if its data changed"
 $PY -m bot train

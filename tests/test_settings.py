@@ -153,3 +153,19 @@ async def test_the_rest_webhook_answers_only_outside_production(
     else:
         resp = await routes["/webhook"](request)
         assert resp.status == 200 and len(heard) == 1
+
+
+def test_a_rasa_token_that_starts_with_a_dash_reaches_rasa_whole() -> None:
+    """token_urlsafe() starts with "-" once in 64 runs; rasa run took it for an option
+    and refused to start ("expected one argument"), seen on a full run."""
+    from dataclasses import replace
+
+    from rasa.__main__ import create_argument_parser
+
+    from bot.rasa.server import rasa_argv
+
+    token = "-" + "x" * 40
+    settings = replace(load_settings({}), rasa_api_token=token)
+    args = create_argument_parser().parse_args(rasa_argv(settings, "m.tar.gz", "e.yml",
+                                                         "c.yml")[1:])
+    assert args.auth_token == token

@@ -22,7 +22,9 @@ from bot.core.settings import Settings, load_settings
 
 
 def rasa_argv(settings: Settings, model: str, endpoints: str, credentials: str) -> list[str]:
-    return ["rasa", "run", "--enable-api", "--auth-token", settings.rasa_api_token,
+    # "--auth-token=..." in one piece: a random token may start with "-", which argparse
+    # would take for an option (seen once in 64 runs: "expected one argument").
+    return ["rasa", "run", "--enable-api", f"--auth-token={settings.rasa_api_token}",
             "--interface", settings.bind_host, "--port", str(settings.rasa_port),
             "--model", model, "--endpoints", endpoints, "--credentials", credentials,
             "--cors", *settings.cors_origins]
