@@ -122,3 +122,22 @@ def test_a_broken_messages_file_still_gives_the_crisis_numbers(tmp_path: Path) -
 
     asyncio.run(guard.handle(silent, UserMessage("hello", out, "s1")))
     assert "113" in " ".join(m["text"] for m in out.messages)
+
+
+def test_the_guard_answers_in_the_senders_language() -> None:
+    """Before the actions know the patient: the Telegram app's language, the chat page's,
+    or the words of the message itself."""
+    texts = Texts(REPO_ROOT / "cbt_content")
+
+    async def silent(msg: UserMessage) -> None:
+        return None
+
+    for message, expected in (
+            (UserMessage(" ", None, "s1", metadata={"language_code": "nb"}), "empty_message"),
+            (UserMessage(" ", None, "s2", metadata={"language": "nb"}), "empty_message"),
+            (UserMessage("hei, jeg vet ikke hva jeg skal gjøre", None, "s3"), "no_reply")):
+        out = CollectingOutputChannel()
+        message.output_channel = out
+        asyncio.run(_guard().handle(silent, message))
+        assert out.messages[0]["text"] == texts.get(expected, "nb")
+        assert out.messages[0]["text"] != texts.get(expected, "en")

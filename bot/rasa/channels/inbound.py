@@ -146,19 +146,33 @@ class Guard:
     language: str = "en"
     scorer: Callable[[str], float] | None = risk_score
 
-    def line(self, key: str) -> str:
+    def line(self, key: str, lang: str | None = None) -> str:
         try:
-            return self.texts.get(key, self.language)
+            return self.texts.get(key, lang or self.language)
         except Exception:
             log.error("messages.yaml has no usable %r; sending the static crisis text", key)
             return crisis_numbers()
+
+    def language_of(self, message: UserMessage) -> str:
+        """The sender's language as the channel knows it (the Telegram app's, the chat
+        page's), else what their words are in, else the deployment's default. (The
+        patient's own setting is read by the actions; this runs before them.)"""
+        from bot.core.language import SUPPORTED, guess_language, normalise
+
+        metadata = message.metadata if isinstance(message.metadata, dict) else {}
+        for candidate in (metadata.get("language_code"), metadata.get("language")):
+            lang = normalise(candidate if isinstance(candidate, str) else None)
+            if lang in SUPPORTED:
+                return lang
+        return guess_language((message.text or "")[:2000]) or self.language
 
     async def handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                      message: UserMessage) -> None:
         out = message.output_channel
         recipient = message.sender_id or ""
+        lang = self.language_of(message)
         if is_blank(message.text):
-            await out.send_text_message(recipient, self.line("empty_message"))
+            await out.send_text_message(recipient, self.line("empty_message", lang))
             return
         text, cut = fit(message.text or "", self.scorer)
         message.text = as_payload(text)
@@ -169,11 +183,11 @@ class Guard:
             log.error("handling a %s message failed: %s", message.input_channel,
                       type(exc).__name__)
         if cut:
-            await out.send_text_message(recipient, self.line("message_cut"))
+            await out.send_text_message(recipient, self.line("message_cut", lang))
         if counter.sent == 0:
             log.error("a %s message got no reply; sent the fallback with the crisis numbers",
                       message.input_channel)
-            await out.send_text_message(recipient, self.line("no_reply"))
+            await out.send_text_message(recipient, self.line("no_reply", lang))
             await out.send_text_message(recipient, crisis_numbers())
 
 
