@@ -99,6 +99,7 @@ class Stack:
             while True:
                 for proc, log in zip(self.procs, self.logs, strict=True):
                     if proc.poll() is not None:
+                        self.stop()  # the others too: no server left behind for later tests
                         raise RuntimeError(f"{log.name} exited early:\n{log.read_text()[-3000:]}")
                 try:
                     if requests.get(url, timeout=2).status_code == 200:
