@@ -68,14 +68,18 @@ _WORD = re.compile(r"[a-zæøåäöüé']+")
 
 
 def guess_language(text: str) -> str | None:
-    """'nb', 'en' or None (too short or too mixed to tell)."""
-    words = _WORD.findall(text.lower())
+    """'nb', 'en' or None (too short, too mixed, or not words at all: random letters
+    hit short function words by chance, so the hits must also be a fifth of the words)."""
+    words = _WORD.findall(text.lower()[:2000])
     if not words:
         return None
-    nb = sum(1 for w in words if w in _NB) + 2 * sum(1 for ch in text.lower() if ch in "æøå")
-    en = sum(1 for w in words if w in _EN)
-    if nb >= en + 2:
+    nb_words = sum(1 for w in words if w in _NB)
+    en_words = sum(1 for w in words if w in _EN)
+    nb = nb_words + 2 * sum(1 for ch in text.lower()[:2000] if ch in "æøå")
+    en = en_words
+    enough = max(2, len(words) / 5)
+    if nb >= en + 2 and nb >= enough:
         return "nb"
-    if en >= nb + 2:
+    if en >= nb + 2 and en >= enough:
         return "en"
     return None
