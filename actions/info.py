@@ -14,7 +14,7 @@ from actions.base import (
     send,
 )
 from bot.core.replies import Reply
-from bot.db.models import Gp
+from bot.db.tables import Gp
 from bot.program.service import match_option
 
 # Intents whose text, typed while a free-text answer is awaited, is the answer.

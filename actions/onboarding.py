@@ -15,7 +15,7 @@ from actions.base import (
     share_question,
 )
 from bot.core.replies import Button, Reply, intent_payload
-from bot.db.models import Gp, Practice
+from bot.db.tables import Gp, Practice
 from bot.enrolment.service import LinkOutcome, latest_consent, record_consent, redeem_invite
 from bot.escalation.rules import on_consented, on_withdrawn
 from bot.rasa.channels.commands import START_RE

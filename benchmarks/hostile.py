@@ -37,7 +37,7 @@ from sqlalchemy import func, select
 
 from bot.db import Database
 from bot.db.migrate import upgrade
-from bot.db.models import RiskEvent
+from bot.db.tables import RiskEvent
 from tests.e2e.stack import Stack, free_port, texts
 from tests.e2e.test_rest_flow import onboard
 

@@ -107,8 +107,8 @@ def run(args: argparse.Namespace, url: str, where: str) -> int:
     from bot.core.clock import SystemClock
     from bot.core.settings import REPO_ROOT, load_settings
     from bot.db.migrate import upgrade
-    from bot.db.models import ChannelIdentity, Gp, Patient, Practice
-    from bot.db.models.checkins import ReminderPreference
+    from bot.db.tables import ChannelIdentity, Gp, Patient, Practice
+    from bot.db.tables.checkins import ReminderPreference
     from bot.processes import scheduler as runner
     from bot.reminders.delivery import RasaTrigger
     from bot.reminders.service import ReminderService
@@ -197,7 +197,7 @@ def run(args: argparse.Namespace, url: str, where: str) -> int:
     with db.session() as s:
         from sqlalchemy import func, select
 
-        from bot.db.models.checkins import ReminderSend
+        from bot.db.tables.checkins import ReminderSend
 
         recorded = s.execute(select(func.count()).select_from(ReminderSend)
                              .where(ReminderSend.status == "sent")).scalar_one()

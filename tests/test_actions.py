@@ -18,7 +18,7 @@ from actions.safety import ActionRiskResponse, ActionSafetyAnswer
 from bot.app import Services
 from bot.core.clock import FrozenClock
 from bot.core.settings import REPO_ROOT
-from bot.db.models import AuditLog, Escalation, ModuleProgress, Patient, RiskEvent, WorkbookEntry
+from bot.db.tables import AuditLog, Escalation, ModuleProgress, Patient, RiskEvent, WorkbookEntry
 from bot.enrolment.service import add_gp, invite_patient
 
 DOMAIN: dict[str, Any] = yaml.safe_load(Path("domain.yml").read_text())

@@ -12,8 +12,8 @@ from bot.checkins import instruments as ins
 from bot.checkins.parsing import is_stop, parse_difficulty, parse_mood, parse_phq_answer
 from bot.checkins.trend import chart_png, trend_text
 from bot.core.clock import FrozenClock
-from bot.db.models import Escalation, Patient, RiskEvent
-from bot.db.models.checkins import CheckIn, CheckInAnswer
+from bot.db.tables import Escalation, Patient, RiskEvent
+from bot.db.tables.checkins import CheckIn, CheckInAnswer
 from bot.enrolment.service import add_gp, invite_patient, redeem_invite
 
 # ---- scoring ------------------------------------------------------------------------------
@@ -184,7 +184,7 @@ def test_completion_stores_version_and_schedules_next(services: Services, patien
         row = s.get(CheckIn, result.checkin_id)
         assert row.instrument_version == ins.PHQ9_VERSION
         assert row.status == "complete"
-        from bot.db.models.checkins import ReminderPreference
+        from bot.db.tables.checkins import ReminderPreference
 
         prefs = s.execute(select(ReminderPreference)).scalar_one()
         assert prefs.phq9_due_on == "2026-03-16"  # 14 days after 2 March

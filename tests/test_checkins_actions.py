@@ -23,8 +23,8 @@ from actions.checkins import (
 from actions.onboarding import ActionConsent, ActionStart
 from bot.app import Services
 from bot.core.clock import FrozenClock
-from bot.db.models import Escalation, Patient, RiskEvent
-from bot.db.models.checkins import CheckIn, CheckInAnswer, ReminderPreference
+from bot.db.tables import Escalation, Patient, RiskEvent
+from bot.db.tables.checkins import CheckIn, CheckInAnswer, ReminderPreference
 from bot.enrolment.service import add_gp, invite_patient
 
 with open("domain.yml") as _fh:

@@ -13,7 +13,7 @@ from bot.app import Services
 from bot.cli.commands import main as cli
 from bot.core.clock import FrozenClock
 from bot.db.audit import AuditLogIsAppendOnly, audit
-from bot.db.models import AuditLog, Escalation, Patient, RiskEvent, WorkbookEntry
+from bot.db.tables import AuditLog, Escalation, Patient, RiskEvent, WorkbookEntry
 from bot.safety import detect
 from tests.test_escalation_support import get_patient, make_patient
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.app import Services
 from bot.core.clock import FrozenClock
-from bot.db.models import AuditLog, ChannelIdentity, Invite
+from bot.db.tables import AuditLog, ChannelIdentity, Invite
 from bot.enrolment.service import (
     EnrolmentError,
     LinkOutcome,
@@ -102,7 +102,7 @@ def test_failed_codes_are_audited_throttled_and_all_answered_alike(
     database alone does not give them away."""
     import hashlib
 
-    from bot.db.models import AuditLog
+    from bot.db.tables import AuditLog
     from bot.enrolment.service import MAX_FAILED_TRIES, TRY_WINDOW
 
     with services.db.session() as s:

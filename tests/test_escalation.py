@@ -14,8 +14,8 @@ from sqlalchemy import select
 from bot.app import Services
 from bot.cli.commands import main as cli
 from bot.core.clock import FrozenClock
-from bot.db.models import AuditLog, Escalation, ModuleProgress, Notification, WorkbookEntry
-from bot.db.models.escalation import DeliveryAttempt, FollowUp
+from bot.db.tables import AuditLog, Escalation, ModuleProgress, Notification, WorkbookEntry
+from bot.db.tables.escalation import DeliveryAttempt, FollowUp
 from bot.enrolment.service import add_gp
 from bot.escalation.ack import acknowledge, handle_telegram_callback
 from bot.escalation.digest import send_digests
@@ -458,7 +458,7 @@ def test_brief_has_what_a_gp_needs(services: Services, clock: FrozenClock) -> No
 
 def test_brief_shows_the_patients_check_ins(services: Services, clock: FrozenClock) -> None:
     """The PHQ-9 trend, the last two weeks' mood and any two-question checks."""
-    from bot.db.models.checkins import CheckIn
+    from bot.db.tables.checkins import CheckIn
 
     patient_id, _ = make_patient(services)
     now = clock.now()

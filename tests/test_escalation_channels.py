@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot.app import Services
 from bot.core.clock import FrozenClock
 from bot.core.settings import load_settings
-from bot.db.models import Notification
+from bot.db.tables import Notification
 from bot.escalation.compose import OutgoingMessage
 from bot.escalation.links import read_ack_callback
 from bot.escalation.outbox import EscalationRequest, escalate

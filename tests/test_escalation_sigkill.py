@@ -21,7 +21,7 @@ from bot.app import Services
 from bot.core.clock import SystemClock
 from bot.core.settings import REPO_ROOT, load_settings
 from bot.db.migrate import upgrade
-from bot.db.models import Notification
+from bot.db.tables import Notification
 from bot.escalation.compose import OutgoingMessage
 from bot.escalation.outbox import EscalationRequest, escalate
 from tests.test_escalation_support import RecordingHandler, get_patient, make_patient, start_smtp

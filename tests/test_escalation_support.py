@@ -20,7 +20,7 @@ from aiohttp import web
 from aiosmtpd.controller import Controller
 
 from bot.app import Services
-from bot.db.models import Gp, Patient
+from bot.db.tables import Gp, Patient
 from bot.enrolment.service import add_gp, invite_patient
 from tests.ports import free_port
 

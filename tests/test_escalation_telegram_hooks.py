@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from bot.app import Services
 from bot.core.clock import FrozenClock
-from bot.db.models import Escalation, Gp
+from bot.db.tables import Escalation, Gp
 from bot.enrolment.service import add_gp, invite_patient
 from bot.escalation import EscalationRequest, escalate
 from bot.escalation.gp_telegram import create_gp_link_code

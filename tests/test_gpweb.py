@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from bot.app import Services
 from bot.core.clock import FrozenClock
-from bot.db.models import Escalation
-from bot.db.models.escalation import FollowUp
+from bot.db.tables import Escalation
+from bot.db.tables.escalation import FollowUp
 from bot.escalation.links import make_token
 from bot.web.gp import make_app
 from tests.test_escalation import finish_module_1, risk
@@ -80,7 +80,7 @@ async def test_record_followup_unlocks_next_module(
     assert "recorded" in await ok.text()
     with services.db.session() as s:
         assert s.execute(select(FollowUp)).scalar_one().note == "Discussed activity plan"
-        from bot.db.models import Patient
+        from bot.db.tables import Patient
 
         assert services.program.next_unlocked(s, s.get(Patient, patient_id)) is not None
 

@@ -28,7 +28,7 @@ from bot.core.clock import FrozenClock
 from bot.core.dates import format_date
 from bot.core.language import gp_language, guess_language, normalise, practice_language
 from bot.core.settings import REPO_ROOT
-from bot.db.models import AuditLog, ModuleProgress, Patient
+from bot.db.tables import AuditLog, ModuleProgress, Patient
 from bot.enrolment.service import add_gp, invite_patient
 from tests.test_actions import all_text, consented, payloads, run, tracker
 
@@ -270,7 +270,7 @@ def test_an_unlinked_person_writing_norwegian_is_answered_in_norwegian(services:
 
 def test_a_norwegian_gp_reads_the_brief_and_notification_in_bokmal_an_english_duty_doctor_in_english(
         services: Services, nb_code: str, clock: FrozenClock) -> None:
-    from bot.db.models import Escalation, Gp, Notification
+    from bot.db.tables import Escalation, Gp, Notification
     from bot.escalation.compose import compose
     from bot.escalation.rules import on_module_finished
     from bot.reports.briefs import build_brief, render_html, render_text

@@ -18,8 +18,8 @@ from sqlalchemy import delete, event, select
 
 from bot.app import Services
 from bot.core.clock import FrozenClock
-from bot.db.models import ChannelIdentity, Patient
-from bot.db.models.checkins import CheckIn, ReminderPreference, ReminderSend
+from bot.db.tables import ChannelIdentity, Patient
+from bot.db.tables.checkins import CheckIn, ReminderPreference, ReminderSend
 from bot.enrolment.service import add_gp, invite_patient, redeem_invite
 from bot.processes import scheduler as runner
 from bot.reminders.delivery import RETRY_MINUTES, deliver_daily, retry_failed

@@ -27,7 +27,7 @@ from bot.checkins.parsing import is_plain_answer
 from bot.core.language import NAMES, SUPPORTED, guess_language, normalise
 from bot.core.replies import Button, Reply, intent_payload
 from bot.db.audit import audit
-from bot.db.models import ConsentRecord, Patient
+from bot.db.tables import ConsentRecord, Patient
 from bot.enrolment.service import find_patient, latest_consent, record_consent
 from bot.safety.answers import NOT_SAFE, read_typed_safety
 from bot.safety.decision import ASK, CRISIS, Decision, decide
@@ -372,7 +372,7 @@ def menu_buttons(ctx: Ctx) -> tuple[Button, ...]:
     )
 
 
-def language_offer(ctx: Ctx) -> dict[str, Any] | None:
+def language_offer(ctx: Ctx) -> Reply | None:
     """When a linked patient writes in the other language, offer it once (in that
     language, with a button for each); never switch without being asked."""
     if (ctx.patient is None or ctx.is_payload or ctx.is_external
@@ -381,12 +381,9 @@ def language_offer(ctx: Ctx) -> dict[str, Any] | None:
     guessed = guess_language(ctx.text)
     if guessed not in SUPPORTED or guessed == ctx.patient.language:
         return None
-    buttons = [{"title": NAMES[lang], "payload": intent_payload("set_language", language=lang)}
-               for lang in (guessed, ctx.patient.language)]
-    collector = CollectingDispatcher()
-    collector.utter_message(text=ctx.services.texts.get("language_offer", guessed),
-                            buttons=buttons)
-    return collector.messages[0]
+    return Reply(ctx.services.texts.get("language_offer", guessed), tuple(
+        Button(NAMES[lang], intent_payload("set_language", language=lang))
+        for lang in (guessed, ctx.patient.language)))
 
 
 class PatientAction(Action, metaclass=abc.ABCMeta):
@@ -450,11 +447,10 @@ class PatientAction(Action, metaclass=abc.ABCMeta):
                 read_typed_safety(ctx.text, ctx.intent), said=ctx.text))
             return [SlotSet("awaiting_text", False), SlotSet("workbook_text", None)]
         offer = language_offer(ctx)
-        events = self._gated(ctx, dispatcher)
         if offer is None:
-            return events
-        dispatcher.messages.insert(0, offer)
-        return [*events, SlotSet("language_offered", True)]
+            return self._gated(ctx, dispatcher)
+        send(dispatcher, [offer])  # first, then the reply in the current language
+        return [*self._gated(ctx, dispatcher), SlotSet("language_offered", True)]
 
     def _gated(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
         """No program before a linked patient has consented."""

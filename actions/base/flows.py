@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base.core import Ctx, menu_buttons, send, share_pending, share_question
 from bot.core.replies import Button, Reply, intent_payload
-from bot.db.models import Gp
+from bot.db.tables import Gp
 from bot.enrolment.service import record_consent
 from bot.escalation.rules import on_module_finished
 from bot.program.service import Turn

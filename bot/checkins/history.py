@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models.checkins import CheckIn
+from bot.db.tables.checkins import CheckIn
 
 
 def completed(session: Session, patient_id: int, instrument: str,

@@ -18,8 +18,8 @@ from bot.content.texts import Texts
 from bot.core.clock import Clock
 from bot.core.replies import Button, Reply, intent_payload
 from bot.db.audit import audit
-from bot.db.models import Patient
-from bot.db.models.checkins import CheckIn, CheckInAnswer
+from bot.db.tables import Patient
+from bot.db.tables.checkins import CheckIn, CheckInAnswer
 from bot.escalation import EscalationRequest, escalate
 from bot.safety.detector import RiskResult
 

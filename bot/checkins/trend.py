@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.checkins import instruments as ins
 from bot.checkins.service import CheckinService
 from bot.core.dates import format_date
-from bot.db.models import Patient
+from bot.db.tables import Patient
 
 IMAGE_CHANNELS = {"rest", "socketio", "telegram"}
 

@@ -44,7 +44,7 @@ def cmd_gps_add(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_gps_list(args: argparse.Namespace, out: TextIO) -> int:
-    from bot.db.models import Gp, Patient
+    from bot.db.tables import Gp, Patient
 
     svc = _services()
     with svc.db.session() as session:
@@ -73,7 +73,7 @@ def _language_arg(value: str | None, flag: str) -> str | None:
 
 def cmd_patients_invite(args: argparse.Namespace, out: TextIO) -> int:
     from bot.core.language import practice_language
-    from bot.db.models import Patient
+    from bot.db.tables import Patient
     from bot.enrolment.service import EnrolmentError, find_gp, format_code, invite_patient
 
     svc = _services()
@@ -109,7 +109,7 @@ def cmd_patients_invite(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_patients_list(args: argparse.Namespace, out: TextIO) -> int:
-    from bot.db.models import Patient
+    from bot.db.tables import Patient
 
     svc = _services()
     with svc.db.session() as session:

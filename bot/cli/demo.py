@@ -6,7 +6,7 @@ from typing import TextIO
 from sqlalchemy import select
 
 from bot.app import Services
-from bot.db.models import Gp
+from bot.db.tables import Gp
 from bot.enrolment.service import add_gp, format_code, invite_patient
 
 DEMO_EMAIL = "demo.gp@example.org"

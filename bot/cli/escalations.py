@@ -100,7 +100,7 @@ def cmd_gps_language(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_gps_practice(args: argparse.Namespace, out: TextIO) -> int:
-    from bot.db.models import Practice
+    from bot.db.tables import Practice
     from bot.enrolment.service import EMAIL_RE
 
     svc = _services()
@@ -140,7 +140,7 @@ def cmd_gps_practice(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_escalations_list(args: argparse.Namespace, out: TextIO) -> int:
-    from bot.db.models import Escalation, Notification, Patient
+    from bot.db.tables import Escalation, Notification, Patient
 
     svc = _services()
     with svc.db.session() as s:
@@ -186,7 +186,7 @@ def cmd_escalations_ack(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_briefs_show(args: argparse.Namespace, out: TextIO) -> int:
-    from bot.db.models import Escalation
+    from bot.db.tables import Escalation
     from bot.reports.briefs import build_brief, render_html, render_text
 
     svc = _services()

@@ -1,2 +1,2 @@
 """Importing this registers every table on Base.metadata (for Alembic)."""
-from bot.db.models import Base  # noqa: F401  (bot.db.models imports every table module)
+from bot.db.tables import Base  # noqa: F401  (bot.db.tables imports every table module)

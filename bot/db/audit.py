@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from bot.db.models import AuditLog
+from bot.db.tables import AuditLog
 
 
 class AuditLogIsAppendOnly(RuntimeError):

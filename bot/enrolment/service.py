@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
-from bot.db.models import ChannelIdentity, ConsentRecord, Gp, Invite, Patient, Practice
+from bot.db.tables import ChannelIdentity, ConsentRecord, Gp, Invite, Patient, Practice
 
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -57,7 +57,7 @@ TRY_WINDOW = timedelta(minutes=15)
 
 
 def recent_failures(session: Session, channel: str, sender_id: str, now: datetime) -> int:
-    from bot.db.models import AuditLog
+    from bot.db.tables import AuditLog
 
     return len(session.execute(select(AuditLog.id).where(
         AuditLog.actor == f"{channel}:{sender_id}"[:100], AuditLog.action == "invite_failed",

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.content.texts import gp_line
 from bot.core.language import gp_language
 from bot.db.audit import audit
-from bot.db.models import Escalation, Gp, Notification
+from bot.db.tables import Escalation, Gp, Notification
 from bot.escalation.links import LinkError, read_ack_callback
 
 

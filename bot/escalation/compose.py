@@ -19,7 +19,7 @@ from bot.content.texts import gp_line
 from bot.core.dates import format_date
 from bot.core.language import gp_language, practice_language
 from bot.core.settings import Settings
-from bot.db.models import Escalation, Gp, Notification, Patient, Practice
+from bot.db.tables import Escalation, Gp, Notification, Patient, Practice
 from bot.escalation.links import ack_callback_data, link
 
 KINDS = ("risk", "deterioration", "followup_due", "disengaged", "program_finished",

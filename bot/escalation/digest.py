@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.content.texts import gp_line
 from bot.db.audit import audit
-from bot.db.models import Escalation, Gp, Notification, Practice
+from bot.db.tables import Escalation, Gp, Notification, Practice
 from bot.escalation.compose import kind_label
 from bot.escalation.followups import due_followups
 from bot.escalation.outbox import gp_channels

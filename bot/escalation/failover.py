@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
-from bot.db.models import Escalation, Gp, Notification, Practice
+from bot.db.tables import Escalation, Gp, Notification, Practice
 from bot.escalation.outbox import gp_channels
 
 log = logging.getLogger(__name__)

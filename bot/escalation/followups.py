@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
-from bot.db.models import Escalation, Gp, Patient, Practice
-from bot.db.models.escalation import FollowUp
+from bot.db.tables import Escalation, Gp, Patient, Practice
+from bot.db.tables.escalation import FollowUp
 
 FOLLOWUP_KINDS = ("followup_due", "program_finished")
 MAX_NOTE = 2000

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
-from bot.db.models import Gp
-from bot.db.models.escalation import GpLinkCode
+from bot.db.tables import Gp
+from bot.db.tables.escalation import GpLinkCode
 from bot.enrolment.service import CODE_ALPHABET, MAX_FAILED_TRIES, hash_code, normalise_code, recent_failures
 
 CODE_TTL = timedelta(hours=24)

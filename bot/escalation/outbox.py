@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
-from bot.db.models import Escalation, Gp, Notification, Patient, Practice
+from bot.db.tables import Escalation, Gp, Notification, Patient, Practice
 
 KINDS = {"risk", "deterioration", "followup_due", "disengaged", "program_finished", "new_patient",
          "withdrawn"}

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.content.model import Program
-from bot.db.models import Escalation, Patient
+from bot.db.tables import Escalation, Patient
 from bot.escalation.outbox import EscalationRequest, escalate
 
 

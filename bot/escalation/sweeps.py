@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Escalation, Patient
+from bot.db.tables import Escalation, Patient
 from bot.escalation.outbox import EscalationRequest, escalate
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import MetaData, Table, create_engine, delete, inspect, select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
-from bot.db.models import (
+from bot.db.tables import (
     ChannelIdentity,
     ConsentRecord,
     Escalation,
@@ -35,8 +35,8 @@ from bot.db.models import (
     RiskEvent,
     WorkbookEntry,
 )
-from bot.db.models.checkins import CheckIn, CheckInAnswer, ReminderPreference, ReminderSend
-from bot.db.models.escalation import DeliveryAttempt, FollowUp
+from bot.db.tables.checkins import CheckIn, CheckInAnswer, ReminderPreference, ReminderSend
+from bot.db.tables.escalation import DeliveryAttempt, FollowUp
 
 # Tables with a patient_id, in an order that deletes children first.
 _BY_PATIENT = (ReminderSend, ReminderPreference, FollowUp, WorkbookEntry, ModuleProgress,

@@ -43,8 +43,8 @@ from sqlalchemy.orm import Session
 
 from bot.core.logs import configure as configure_logging
 from bot.db import Database, make_engine
-from bot.db.models import Patient
-from bot.db.models.checkins import ReminderPreference
+from bot.db.tables import Patient
+from bot.db.tables.checkins import ReminderPreference
 from bot.reminders.delivery import (
     Outcome,
     RasaTrigger,

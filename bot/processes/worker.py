@@ -32,8 +32,8 @@ from sqlalchemy import or_, select, update
 from bot.core.logs import configure as configure_logging
 from bot.core.settings import REPO_ROOT
 from bot.db.audit import audit
-from bot.db.models import Escalation, Notification
-from bot.db.models.escalation import DeliveryAttempt
+from bot.db.tables import Escalation, Notification
+from bot.db.tables.escalation import DeliveryAttempt
 from bot.escalation.compose import OutgoingMessage, compose, stage_of
 from bot.escalation.digest import send_digests
 from bot.escalation.failover import check_deadlines

@@ -22,7 +22,7 @@ from bot.core.clock import Clock
 from bot.core.dates import format_date
 from bot.core.replies import Button, Reply, intent_payload
 from bot.db.audit import audit
-from bot.db.models import Gp, ModuleProgress, Patient, Practice, WorkbookEntry
+from bot.db.tables import Gp, ModuleProgress, Patient, Practice, WorkbookEntry
 
 log = logging.getLogger(__name__)
 

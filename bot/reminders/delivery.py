@@ -26,8 +26,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import Database
-from bot.db.models import Patient
-from bot.db.models.checkins import ReminderPreference, ReminderSend
+from bot.db.tables import Patient
+from bot.db.tables.checkins import ReminderPreference, ReminderSend
 from bot.reminders.service import (
     DAILY,
     HOMEWORK,

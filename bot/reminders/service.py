@@ -18,8 +18,8 @@ from bot.core.clock import Clock
 from bot.core.settings import Settings
 from bot.db import Database
 from bot.db.audit import audit
-from bot.db.models import ChannelIdentity, Patient, UTCDateTime
-from bot.db.models.checkins import CheckIn, ReminderPreference
+from bot.db.tables import ChannelIdentity, Patient, UTCDateTime
+from bot.db.tables.checkins import CheckIn, ReminderPreference
 from bot.reminders.timeparse import QuietHours, at_local, format_time
 
 DAILY = "daily"

@@ -9,8 +9,8 @@ from typing import TextIO
 from sqlalchemy import func, inspect, select, text
 
 from bot.db import Database
-from bot.db.models import Patient
-from bot.db.models.checkins import ReminderPreference, ReminderSend
+from bot.db.tables import Patient
+from bot.db.tables.checkins import ReminderPreference, ReminderSend
 from bot.reminders.jobstore import JOBSTORE_TABLE
 
 

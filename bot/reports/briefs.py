@@ -21,7 +21,7 @@ from bot.checkins.history import completed
 from bot.content import ContentRepository
 from bot.content.texts import gp_line
 from bot.core.language import gp_language
-from bot.db.models import (
+from bot.db.tables import (
     AuditLog,
     Escalation,
     Gp,

@@ -17,7 +17,7 @@ from bot.core.clock import Clock
 from bot.core.replies import Button, Reply, intent_payload
 from bot.core.settings import Settings
 from bot.db.audit import audit
-from bot.db.models import Gp, Patient, Practice, RiskEvent
+from bot.db.tables import Gp, Patient, Practice, RiskEvent
 from bot.escalation import EscalationRequest, escalate
 from bot.safety.detector import RiskResult
 

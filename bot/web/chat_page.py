@@ -43,7 +43,7 @@ def practice_name(settings: Settings) -> str | None:
         from sqlalchemy import select
 
         from bot.db import Database
-        from bot.db.models import Practice
+        from bot.db.tables import Practice
 
         db = Database(settings.database_url)
         try:
@@ -82,7 +82,7 @@ def is_linked(db: Any, session_id: str) -> bool:
     """Is this web chat session linked to a patient (so the page can hide the code box)?"""
     from sqlalchemy import select
 
-    from bot.db.models import ChannelIdentity
+    from bot.db.tables import ChannelIdentity
     from bot.rasa.channels.socketio import valid_session_id
 
     if valid_session_id(session_id) is None:

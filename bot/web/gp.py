@@ -24,7 +24,7 @@ from bot.app import Services
 from bot.content.texts import gp_line
 from bot.core.logs import configure as configure_logging
 from bot.db.audit import audit
-from bot.db.models import Escalation, Gp, Practice
+from bot.db.tables import Escalation, Gp, Practice
 from bot.escalation.ack import acknowledge
 from bot.escalation.compose import kind_label, recipient_language
 from bot.escalation.followups import FollowUpError, record_followup

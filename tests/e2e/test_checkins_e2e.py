@@ -18,8 +18,8 @@ from bot.core.clock import SystemClock
 from bot.core.settings import REPO_ROOT, load_settings
 from bot.db import Database
 from bot.db.migrate import upgrade
-from bot.db.models import Escalation, Patient, RiskEvent
-from bot.db.models.checkins import CheckIn, ReminderSend
+from bot.db.tables import Escalation, Patient, RiskEvent
+from bot.db.tables.checkins import CheckIn, ReminderSend
 from bot.enrolment.service import add_gp, format_code, invite_patient
 from bot.reminders.delivery import RasaTrigger, deliver
 from bot.reminders.service import Decision, ReminderService

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.db.models import WorkbookEntry
-from bot.db.models.checkins import CheckIn
+from bot.db.tables import WorkbookEntry
+from bot.db.tables.checkins import CheckIn
 from tests.e2e.stack import Stack, buttons, running_stack, texts
 from tests.e2e.test_rest_flow import onboard, risk_events, to_free_text_step
 
@@ -104,7 +104,7 @@ def test_doubt_about_being_safe_keeps_the_conversation_open(
 
 
 def test_doubt_that_stays_tells_the_gp(stack: Stack) -> None:
-    from bot.db.models import Escalation
+    from bot.db.tables import Escalation
 
     onboard(stack, "doubt2")
     stack.say("doubt2", "i want to end my life tonight")

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from bot.core.clock import SystemClock
 from bot.db import Database
 from bot.db.migrate import upgrade
-from bot.db.models import Escalation, Patient
+from bot.db.tables import Escalation, Patient
 from bot.enrolment.service import add_gp
 from tests.e2e.stack import Stack, free_port, texts
 from tests.e2e.test_rest_flow import onboard

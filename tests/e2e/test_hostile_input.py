@@ -18,8 +18,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot.db.models import RiskEvent
 from bot.db.session import Database
+from bot.db.tables import RiskEvent
 from tests.e2e.stack import Stack, running_stack, texts
 from tests.e2e.test_rest_flow import onboard
 

@@ -15,7 +15,7 @@ from bot.content import ContentRepository
 from bot.core.clock import SystemClock
 from bot.core.settings import REPO_ROOT
 from bot.db import Database
-from bot.db.models import Escalation, Gp, ModuleProgress, Patient
+from bot.db.tables import Escalation, Gp, ModuleProgress, Patient
 from bot.enrolment.service import add_gp, format_code, invite_patient
 from bot.reports.briefs import build_brief, render_html, render_text
 from tests.e2e.stack import Stack, buttons, running_stack, texts

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.core.clock import SystemClock
 from bot.db import Database
 from bot.db.migrate import upgrade
-from bot.db.models import Escalation, ModuleProgress, Notification, Patient, RiskEvent, WorkbookEntry
+from bot.db.tables import Escalation, ModuleProgress, Notification, Patient, RiskEvent, WorkbookEntry
 from bot.enrolment.service import add_gp, format_code, invite_patient
 from tests.e2e.stack import Stack, buttons, free_port, texts
 
@@ -41,7 +41,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def new_code(stack: Stack) -> str:
     db = Database(stack.database_url)
     with db.session() as s:
-        gp = s.execute(select(__import__("bot.db.models", fromlist=["Gp"]).Gp)).scalars().first()
+        gp = s.execute(select(__import__("bot.db.tables", fromlist=["Gp"]).Gp)).scalars().first()
         if gp is None:
             gp = add_gp(s, "Dr Ada Berg", "ada@example.org", "Fjord Practice", SystemClock().now(), language="en")
         code = invite_patient(s, gp, SystemClock().now(), 14).code

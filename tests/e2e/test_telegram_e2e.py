@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.core.clock import SystemClock
 from bot.db import Database
 from bot.db.migrate import upgrade
-from bot.db.models import ChannelIdentity, Gp, Patient
+from bot.db.tables import ChannelIdentity, Gp, Patient
 from bot.enrolment.service import add_gp, format_code, invite_patient
 from tests.e2e.stack import Stack, free_port, texts
 from tests.fake_telegram import TOKEN, FakeTelegram

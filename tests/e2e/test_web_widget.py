@@ -24,7 +24,7 @@ from bot.core.clock import SystemClock
 from bot.core.settings import REPO_ROOT
 from bot.db import Database
 from bot.db.migrate import upgrade
-from bot.db.models import ChannelIdentity, Gp
+from bot.db.tables import ChannelIdentity, Gp
 from bot.enrolment.service import add_gp, format_code, invite_patient
 from tests.e2e.stack import Stack, free_port
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.app import Services
 from bot.core.clock import FrozenClock
-from bot.db.models import ModuleProgress, Patient, WorkbookEntry
+from bot.db.tables import ModuleProgress, Patient, WorkbookEntry
 from bot.enrolment.service import add_gp, invite_patient
 from bot.program.service import Turn
 

@@ -14,6 +14,7 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import functools
 import hashlib
 import hmac
 import inspect
@@ -69,10 +70,17 @@ def lang_of(code: str | None) -> str:
     return lang if lang in SUPPORTED else "en"
 
 
-def t(key: str, lang: str = "en") -> str:
+@functools.lru_cache(maxsize=1)
+def _guard() -> Any:
+    """One guard (and so one reloading Texts table) per process: building it reads the
+    settings and messages.yaml, which is not for every reply."""
     from bot.rasa.channels.inbound import guard_for
 
-    return guard_for(lang).line(key)
+    return guard_for()
+
+
+def t(key: str, lang: str = "en") -> str:
+    return str(_guard().line(key, lang))
 
 
 # ---------------------------------------------------------------- text splitting
@@ -288,9 +296,8 @@ class TelegramClient:
     async def set_commands(self) -> None:
         """The command menu: the default in English, and one for each Telegram app
         language the content has a translation for (Norwegian apps say nb or no)."""
-        from bot.rasa.channels.inbound import guard_for
 
-        texts = guard_for().texts
+        texts = _guard().texts
         await self.call(self.bot.set_my_commands,
                         [BotCommand(n, d) for n, d in command_menu(texts, "en")])
         for code, lang in (("nb", "nb"), ("no", "nb")):

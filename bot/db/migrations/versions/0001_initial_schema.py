@@ -7,7 +7,7 @@ Create Date: 2026-11-22 19:07:47.272785
 import sqlalchemy as sa
 from alembic import op
 
-import bot.db.models
+import bot.db.tables
 
 revision = '0001'
 down_revision = None
@@ -25,7 +25,7 @@ def upgrade() -> None:
     sa.Column('ack_deadline_minutes', sa.Integer(), nullable=False),
     sa.Column('followup_wait_days', sa.Integer(), nullable=False),
     sa.Column('fallback_contact_email', sa.String(length=254), nullable=True),
-    sa.Column('created_at', bot.db.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', bot.db.tables.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_practices')),
     sa.UniqueConstraint('name', name=op.f('uq_practices_name'))
     )
@@ -38,7 +38,7 @@ def upgrade() -> None:
     sa.Column('notify_channels', sa.String(length=100), nullable=False),
     sa.Column('is_duty_doctor', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', bot.db.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', bot.db.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['practice_id'], ['practices.id'], name=op.f('fk_gps_practice_id_practices')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_gps')),
     sa.UniqueConstraint('email', name=op.f('uq_gps_email'))
@@ -54,11 +54,11 @@ def upgrade() -> None:
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('share_workbook', sa.Boolean(), nullable=False),
-    sa.Column('risk_open_since', bot.db.models.UTCDateTime(), nullable=True),
-    sa.Column('created_at', bot.db.models.UTCDateTime(), nullable=False),
-    sa.Column('linked_at', bot.db.models.UTCDateTime(), nullable=True),
-    sa.Column('consented_at', bot.db.models.UTCDateTime(), nullable=True),
-    sa.Column('last_active_at', bot.db.models.UTCDateTime(), nullable=True),
+    sa.Column('risk_open_since', bot.db.tables.UTCDateTime(), nullable=True),
+    sa.Column('created_at', bot.db.tables.UTCDateTime(), nullable=False),
+    sa.Column('linked_at', bot.db.tables.UTCDateTime(), nullable=True),
+    sa.Column('consented_at', bot.db.tables.UTCDateTime(), nullable=True),
+    sa.Column('last_active_at', bot.db.tables.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['gp_id'], ['gps.id'], name=op.f('fk_patients_gp_id_gps')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_patients')),
     sa.UniqueConstraint('ref', name=op.f('uq_patients_ref'))
@@ -68,7 +68,7 @@ def upgrade() -> None:
 
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', bot.db.models.UTCDateTime(), nullable=False),
+    sa.Column('at', bot.db.tables.UTCDateTime(), nullable=False),
     sa.Column('actor', sa.String(length=100), nullable=False),
     sa.Column('action', sa.String(length=64), nullable=False),
     sa.Column('patient_id', sa.Integer(), nullable=True),
@@ -85,7 +85,7 @@ def upgrade() -> None:
     sa.Column('patient_id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=32), nullable=False),
     sa.Column('sender_id', sa.String(length=200), nullable=False),
-    sa.Column('created_at', bot.db.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', bot.db.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['patient_id'], ['patients.id'], name=op.f('fk_channel_identities_patient_id_patients')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_channel_identities')),
     sa.UniqueConstraint('channel', 'sender_id', name='uq_identity_channel_sender')
@@ -101,7 +101,7 @@ def upgrade() -> None:
     sa.Column('text_sha256', sa.String(length=64), nullable=False),
     sa.Column('decision', sa.String(length=16), nullable=False),
     sa.Column('share_workbook', sa.Boolean(), nullable=True),
-    sa.Column('at', bot.db.models.UTCDateTime(), nullable=False),
+    sa.Column('at', bot.db.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['patient_id'], ['patients.id'], name=op.f('fk_consent_records_patient_id_patients')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_consent_records'))
     )
@@ -112,9 +112,9 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
     sa.Column('patient_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', bot.db.models.UTCDateTime(), nullable=False),
-    sa.Column('expires_at', bot.db.models.UTCDateTime(), nullable=False),
-    sa.Column('used_at', bot.db.models.UTCDateTime(), nullable=True),
+    sa.Column('created_at', bot.db.tables.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', bot.db.tables.UTCDateTime(), nullable=False),
+    sa.Column('used_at', bot.db.tables.UTCDateTime(), nullable=True),
     sa.Column('used_by', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['patient_id'], ['patients.id'], name=op.f('fk_invites_patient_id_patients')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invites')),
@@ -134,9 +134,9 @@ def upgrade() -> None:
     sa.Column('current_field_index', sa.Integer(), nullable=False),
     sa.Column('awaiting', sa.String(length=16), nullable=True),
     sa.Column('steps_done', sa.Integer(), nullable=False),
-    sa.Column('started_at', bot.db.models.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', bot.db.models.UTCDateTime(), nullable=False),
-    sa.Column('finished_at', bot.db.models.UTCDateTime(), nullable=True),
+    sa.Column('started_at', bot.db.tables.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', bot.db.tables.UTCDateTime(), nullable=False),
+    sa.Column('finished_at', bot.db.tables.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['patient_id'], ['patients.id'], name=op.f('fk_module_progress_patient_id_patients')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_module_progress')),
     sa.UniqueConstraint('patient_id', 'module_id', name='uq_progress_patient_module')
@@ -156,9 +156,9 @@ def upgrade() -> None:
     sa.Column('message_text', sa.Text(), nullable=False),
     sa.Column('context', sa.String(length=64), nullable=True),
     sa.Column('bot_response', sa.String(length=64), nullable=False),
-    sa.Column('detected_at', bot.db.models.UTCDateTime(), nullable=False),
+    sa.Column('detected_at', bot.db.tables.UTCDateTime(), nullable=False),
     sa.Column('safety_answer', sa.String(length=16), nullable=True),
-    sa.Column('closed_at', bot.db.models.UTCDateTime(), nullable=True),
+    sa.Column('closed_at', bot.db.tables.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['patient_id'], ['patients.id'], name=op.f('fk_risk_events_patient_id_patients')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_risk_events'))
     )
@@ -174,7 +174,7 @@ def upgrade() -> None:
     sa.Column('prompt', sa.Text(), nullable=False),
     sa.Column('answer', sa.Text(), nullable=True),
     sa.Column('skipped', sa.Boolean(), nullable=False),
-    sa.Column('created_at', bot.db.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', bot.db.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['patient_id'], ['patients.id'], name=op.f('fk_workbook_entries_patient_id_patients')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_workbook_entries'))
     )
@@ -192,9 +192,9 @@ def upgrade() -> None:
     sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('details', sa.JSON(), nullable=False),
     sa.Column('risk_event_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', bot.db.models.UTCDateTime(), nullable=False),
-    sa.Column('ack_deadline', bot.db.models.UTCDateTime(), nullable=True),
-    sa.Column('acknowledged_at', bot.db.models.UTCDateTime(), nullable=True),
+    sa.Column('created_at', bot.db.tables.UTCDateTime(), nullable=False),
+    sa.Column('ack_deadline', bot.db.tables.UTCDateTime(), nullable=True),
+    sa.Column('acknowledged_at', bot.db.tables.UTCDateTime(), nullable=True),
     sa.Column('acknowledged_by', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['gp_id'], ['gps.id'], name=op.f('fk_escalations_gp_id_gps')),
     sa.ForeignKeyConstraint(['patient_id'], ['patients.id'], name=op.f('fk_escalations_patient_id_patients')),
@@ -214,10 +214,10 @@ def upgrade() -> None:
     sa.Column('recipient', sa.String(length=254), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', bot.db.models.UTCDateTime(), nullable=False),
+    sa.Column('next_attempt_at', bot.db.tables.UTCDateTime(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('created_at', bot.db.models.UTCDateTime(), nullable=False),
-    sa.Column('sent_at', bot.db.models.UTCDateTime(), nullable=True),
+    sa.Column('created_at', bot.db.tables.UTCDateTime(), nullable=False),
+    sa.Column('sent_at', bot.db.tables.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['escalation_id'], ['escalations.id'], name=op.f('fk_notifications_escalation_id_escalations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
     sa.UniqueConstraint('idempotency_key', name=op.f('uq_notifications_idempotency_key'))

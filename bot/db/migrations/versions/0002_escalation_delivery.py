@@ -7,7 +7,7 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
-import bot.db.models
+import bot.db.tables
 
 revision = "0002"
 down_revision = "0001"
@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("held_on", sa.Date(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("recorded_by", sa.String(length=200), nullable=False),
-        sa.Column("recorded_at", bot.db.models.UTCDateTime(), nullable=False),
+        sa.Column("recorded_at", bot.db.tables.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["escalation_id"],
             ["escalations.id"],
@@ -49,9 +49,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("gp_id", sa.Integer(), nullable=False),
         sa.Column("code_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", bot.db.models.UTCDateTime(), nullable=False),
-        sa.Column("expires_at", bot.db.models.UTCDateTime(), nullable=False),
-        sa.Column("used_at", bot.db.models.UTCDateTime(), nullable=True),
+        sa.Column("created_at", bot.db.tables.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", bot.db.tables.UTCDateTime(), nullable=False),
+        sa.Column("used_at", bot.db.tables.UTCDateTime(), nullable=True),
         sa.Column("used_by_chat", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(["gp_id"], ["gps.id"], name=op.f("fk_gp_link_codes_gp_id_gps")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_gp_link_codes")),
@@ -66,8 +66,8 @@ def upgrade() -> None:
         sa.Column("notification_id", sa.Integer(), nullable=False),
         sa.Column("attempt", sa.Integer(), nullable=False),
         sa.Column("worker", sa.String(length=100), nullable=False),
-        sa.Column("started_at", bot.db.models.UTCDateTime(), nullable=False),
-        sa.Column("finished_at", bot.db.models.UTCDateTime(), nullable=True),
+        sa.Column("started_at", bot.db.tables.UTCDateTime(), nullable=False),
+        sa.Column("finished_at", bot.db.tables.UTCDateTime(), nullable=True),
         sa.Column("outcome", sa.String(length=16), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(

@@ -6,7 +6,7 @@ Revises: 0002
 import sqlalchemy as sa
 from alembic import op
 
-import bot.db.models
+import bot.db.tables
 
 revision = "0003"
 down_revision = "0002"
@@ -27,9 +27,9 @@ def upgrade() -> None:
         sa.Column("total", sa.Integer(), nullable=True),
         sa.Column("band", sa.String(length=32), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.Column("started_at", bot.db.models.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", bot.db.models.UTCDateTime(), nullable=False),
-        sa.Column("completed_at", bot.db.models.UTCDateTime(), nullable=True),
+        sa.Column("started_at", bot.db.tables.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", bot.db.tables.UTCDateTime(), nullable=False),
+        sa.Column("completed_at", bot.db.tables.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["patient_id"], ["patients.id"],
                                 name=op.f("fk_checkins_patient_id_patients")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_checkins")),
@@ -46,11 +46,11 @@ def upgrade() -> None:
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("daily_time", sa.String(length=5), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=True),
-        sa.Column("paused_until", bot.db.models.UTCDateTime(), nullable=True),
+        sa.Column("paused_until", bot.db.tables.UTCDateTime(), nullable=True),
         sa.Column("phq9_due_on", sa.String(length=10), nullable=True),
         sa.Column("homework_module", sa.String(length=64), nullable=True),
-        sa.Column("homework_due_at", bot.db.models.UTCDateTime(), nullable=True),
-        sa.Column("updated_at", bot.db.models.UTCDateTime(), nullable=False),
+        sa.Column("homework_due_at", bot.db.tables.UTCDateTime(), nullable=True),
+        sa.Column("updated_at", bot.db.tables.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["patient_id"], ["patients.id"],
                                 name=op.f("fk_reminder_preferences_patient_id_patients")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reminder_preferences")),
@@ -71,7 +71,7 @@ def upgrade() -> None:
         sa.Column("sender_id", sa.String(length=200), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("created_at", bot.db.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", bot.db.tables.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["patient_id"], ["patients.id"],
                                 name=op.f("fk_reminder_sends_patient_id_patients")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reminder_sends")),
@@ -88,7 +88,7 @@ def upgrade() -> None:
         sa.Column("item", sa.Integer(), nullable=False),
         sa.Column("value", sa.Integer(), nullable=False),
         sa.Column("raw_text", sa.String(length=500), nullable=True),
-        sa.Column("answered_at", bot.db.models.UTCDateTime(), nullable=False),
+        sa.Column("answered_at", bot.db.tables.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["checkin_id"], ["checkins.id"],
                                 name=op.f("fk_checkin_answers_checkin_id_checkins"),
                                 ondelete="CASCADE"),

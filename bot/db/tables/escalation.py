@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Date, ForeignKey, Integer, String, Text
 
-from bot.db.models.core import Base, UTCDateTime
+from bot.db.tables.core import Base, UTCDateTime
 
 
 class FollowUp(Base):

@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from bot.db.models.core import Base, UTCDateTime
+from bot.db.tables.core import Base, UTCDateTime
 
 
 class CheckIn(Base):

@@ -1,7 +1,13 @@
 """Every table, one module per domain: core (practices, GPs, patients, consent,
 progress, workbook, risk events, audit), checkins, escalation. Import tables from here."""
 
-from bot.db.models.core import (  # noqa: F401
+from bot.db.tables.checkins import (  # noqa: F401
+    CheckIn,
+    CheckInAnswer,
+    ReminderPreference,
+    ReminderSend,
+)
+from bot.db.tables.core import (  # noqa: F401
     AuditLog,
     Base,
     ChannelIdentity,
@@ -17,13 +23,7 @@ from bot.db.models.core import (  # noqa: F401
     UTCDateTime,
     WorkbookEntry,
 )
-from bot.db.models.checkins import (  # noqa: F401
-    CheckIn,
-    CheckInAnswer,
-    ReminderPreference,
-    ReminderSend,
-)
-from bot.db.models.escalation import (  # noqa: F401
+from bot.db.tables.escalation import (  # noqa: F401
     DeliveryAttempt,
     FollowUp,
     GpLinkCode,
