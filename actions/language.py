@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import Ctx, PatientAction, consent_gate, menu_buttons, send
 from bot.core.language import NAMES, SUPPORTED, normalise
 from bot.core.replies import Button, Reply, intent_payload
+from bot.db.actors import patient_actor
 from bot.db.audit import audit
 
 _NAMED = re.compile(r"\b(english|engelsk|inglés|norsk|norwegian|norsk|bokmål|bokmal|nynorsk)\b",
@@ -60,7 +61,7 @@ class ActionSetLanguage(PatientAction):
             return [*done, SlotSet("language", wanted), SlotSet("awaiting_text", False)]
         patient = ctx.patient
         if patient.language != wanted:
-            audit(ctx.session, ctx.services.clock.now(), f"patient:{patient.ref}",
+            audit(ctx.session, ctx.services.clock.now(), patient_actor(patient),
                   "language_changed", patient.id, language=wanted, was=patient.language)
             patient.language = wanted
         replies = [Reply(ctx.t("language_set"))]

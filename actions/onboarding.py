@@ -44,11 +44,16 @@ class ActionStart(PatientAction):
         outcome = result.outcome
         if outcome is LinkOutcome.MISSING:
             send(dispatcher, [Reply(ctx.t("code_missing"))])
-        elif outcome in (LinkOutcome.WRONG, LinkOutcome.USED, LinkOutcome.EXPIRED):
-            # One reply for every failure: which codes exist is not for a guesser to learn.
+        elif outcome in (LinkOutcome.WRONG, LinkOutcome.USED, LinkOutcome.EXPIRED,
+                         LinkOutcome.THROTTLED):
+            # One reply for every failure, a paused sender's too: which codes exist, and
+            # when a guesser has been noticed, is not for a guesser to learn.
             send(dispatcher, [Reply(ctx.t("code_failed"))])
-        elif outcome is LinkOutcome.THROTTLED:
-            send(dispatcher, [Reply(ctx.t("code_throttled"))])
+        elif outcome is LinkOutcome.PENDING:
+            # A second chat for a patient who has one: not linked until that chat
+            # confirms (told in the patient's language; this chat learns nothing else).
+            send(dispatcher, [Reply(ctx.services.texts.get(
+                "link_pending", result.language or ctx.lang, number=result.confirm_code))])
         elif outcome is LinkOutcome.LINKED:
             assert ctx.patient is not None
             gp = ctx.session.get(Gp, ctx.patient.gp_id)

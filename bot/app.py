@@ -72,7 +72,7 @@ class Services:
     def notifiers(self) -> dict[str, Notifier]:
         """How GPs are told: console always, e-mail (SMTP, or files under var/mail/
         without SMTP_HOST), Telegram when a token is set."""
-        from bot.core.settings import REPO_ROOT
+        from bot.core.settings import var_dir
         from bot.notify.console import ConsoleNotifier
         from bot.notify.email import MailDropNotifier, SmtpNotifier
 
@@ -81,7 +81,7 @@ class Services:
         if s.smtp_host:
             notifiers["email"] = SmtpNotifier(s)
         else:
-            notifiers["email"] = MailDropNotifier(REPO_ROOT / "var" / "mail", s.smtp_from)
+            notifiers["email"] = MailDropNotifier(var_dir() / "mail", s.smtp_from)
         if s.telegram_token:
             from bot.notify.telegram import TelegramNotifier
 

@@ -11,9 +11,10 @@ echo "==> mypy (bot/ and actions/)"
 $PY -m mypy
 echo "==> training the Rasa model if its data changed"
 $PY -m bot train
-echo "==> web chat widget and a headless browser for its end-to-end test"
+echo "==> web chat widget, a headless browser and nginx for the end-to-end tests"
 scripts/ensure_web.sh
 scripts/ensure_browser.sh
+scripts/ensure_nginx.sh   # for the reverse-proxy test (tests/e2e/test_reverse_proxy.py)
 echo "==> pytest"
 set +e
 $PY -m pytest "$@"

@@ -7,11 +7,14 @@ from sqlalchemy import select
 
 from bot.app import Services
 from bot.core.clock import FrozenClock
+from bot.db.actors import sender_actor
 from bot.db.tables import AuditLog, ChannelIdentity, Invite
 from bot.enrolment.service import (
+    ConfirmOutcome,
     EnrolmentError,
     LinkOutcome,
     add_gp,
+    confirm_link,
     find_gp,
     find_patient,
     format_code,
@@ -77,9 +80,14 @@ def test_second_channel_is_the_same_patient(services: Services, clock: FrozenClo
         redeem_invite(s, "telegram", "12345", first.code, clock.now())
         second = invite_patient(s, gp, clock.now(), 14, patient=first.patient)
         r = redeem_invite(s, "socketio", "web-session-1", second.code, clock.now())
-        assert r.outcome is LinkOutcome.LINKED
+        # A second chat waits for the first to confirm it (tests/test_second_channel.py).
+        assert r.outcome is LinkOutcome.PENDING and r.patient is None and r.confirm_code
+        assert find_patient(s, "socketio", "web-session-1") is None
+        assert confirm_link(s, "telegram", "12345", r.confirm_code, clock.now()).outcome \
+            is ConfirmOutcome.CONFIRMED
         ids = {i.patient_id for i in s.execute(select(ChannelIdentity)).scalars()}
         assert ids == {first.patient.id}
+        assert find_patient(s, "socketio", "web-session-1") is first.patient
 
 
 def test_consent_recorded_with_version(services: Services, clock: FrozenClock) -> None:
@@ -116,7 +124,7 @@ def test_failed_codes_are_audited_throttled_and_all_answered_alike(
                 is LinkOutcome.WRONG
         assert redeem_invite(s, "rest", "guess", code, clock.now()).outcome is LinkOutcome.THROTTLED
         actions = [a.action for a in s.execute(select(AuditLog).where(
-            AuditLog.actor == "rest:guess")).scalars()]
+            AuditLog.actor == sender_actor("rest", "guess"))).scalars()]
         assert actions.count("invite_failed") == MAX_FAILED_TRIES and "invite_throttled" in actions
         details = " ".join(str(a.details) for a in s.execute(select(AuditLog)).scalars())
         assert "ZZZZ" not in details and code not in details

@@ -20,7 +20,7 @@ from bot.app import Services
 from bot.core.clock import FrozenClock
 from bot.db.tables import ChannelIdentity, Patient
 from bot.db.tables.checkins import CheckIn, ReminderPreference, ReminderSend
-from bot.enrolment.service import add_gp, invite_patient, redeem_invite
+from bot.enrolment.service import add_gp, confirm_link, invite_patient, redeem_invite
 from bot.processes import scheduler as runner
 from bot.reminders.delivery import RETRY_MINUTES, deliver_daily, retry_failed
 from bot.reminders.service import ReminderService, daily_slot, next_daily
@@ -187,7 +187,9 @@ def patient_id(services: Services, clock: FrozenClock, reminders: ReminderServic
     with services.db.session() as s:
         gp_ = s.get(Patient, pid).gp
         invite = invite_patient(s, gp_, clock.now(), 14, patient=s.get(Patient, pid))
-        redeem_invite(s, "telegram", "tg-42", invite.code, clock.now())
+        pending = redeem_invite(s, "telegram", "tg-42", invite.code, clock.now())
+        # A second chat is linked once the first confirms it (bot/enrolment/service.py).
+        assert confirm_link(s, "rest", "old-sender", pending.confirm_code, clock.now()).patient
         s.get(Patient, pid).last_active_at = None
     return pid
 

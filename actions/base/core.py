@@ -26,6 +26,7 @@ from bot.app import Services, get_services
 from bot.checkins.parsing import is_plain_answer
 from bot.core.language import NAMES, SUPPORTED, guess_language, normalise
 from bot.core.replies import Button, Reply, intent_payload
+from bot.db.actors import patient_actor, sender_actor
 from bot.db.audit import audit
 from bot.db.tables import ConsentRecord, Patient
 from bot.enrolment.service import find_patient, latest_consent, record_consent
@@ -208,7 +209,7 @@ def recent_messages(tracker: Tracker, limit: int = 2) -> list[str]:
 def audit_decision(ctx: Ctx, action: str, decision: Decision | None) -> None:
     """An audit entry for what the bot did about possible risk, with the decision."""
     audit(ctx.session, ctx.services.clock.now(),
-          f"patient:{ctx.patient.ref}" if ctx.patient else f"{ctx.channel}:{ctx.tracker.sender_id}",
+          patient_actor(ctx.patient) if ctx.patient else sender_actor(ctx.channel, ctx.tracker.sender_id),
           action, ctx.patient.id if ctx.patient else None,
           score=decision.score if decision else None,
           category=decision.category if decision else None,

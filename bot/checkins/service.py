@@ -17,6 +17,7 @@ from bot.checkins.history import completed
 from bot.content.texts import Texts
 from bot.core.clock import Clock
 from bot.core.replies import Button, Reply, intent_payload
+from bot.db.actors import patient_actor
 from bot.db.audit import audit
 from bot.db.tables import Patient
 from bot.db.tables.checkins import CheckIn, CheckInAnswer
@@ -89,7 +90,7 @@ class CheckinService:
                       trigger=trigger, language=patient.language, started_at=now, updated_at=now)
         session.add(row)
         session.flush()
-        audit(session, now, f"patient:{patient.ref}", "checkin_started", patient.id,
+        audit(session, now, patient_actor(patient), "checkin_started", patient.id,
               instrument=instrument, checkin_id=row.id, trigger=trigger)
         return row, False
 
@@ -164,7 +165,7 @@ class CheckinService:
         if not first_completion:
             return result
         self.reminders.phq9_completed(session, patient)
-        audit(session, now, f"patient:{patient.ref}", "phq9_completed", patient.id,
+        audit(session, now, patient_actor(patient), "phq9_completed", patient.id,
               checkin_id=checkin.id, total=score.total, band=score.band, item9=score.item9,
               version=checkin.instrument_version)
         why = ins.deterioration(prev_total, score.total)
@@ -228,7 +229,7 @@ class CheckinService:
         checkin.completed_at = checkin.completed_at or now
         checkin.updated_at = now
         if first_completion:
-            audit(session, now, f"patient:{patient.ref}", "phq2_completed", patient.id,
+            audit(session, now, patient_actor(patient), "phq2_completed", patient.id,
                   checkin_id=checkin.id, total=total, positive=positive,
                   version=checkin.instrument_version)
             if positive:
@@ -257,7 +258,7 @@ class CheckinService:
         checkin.status = "complete"
         checkin.completed_at = now
         checkin.updated_at = now
-        audit(session, now, f"patient:{patient.ref}", "mood_logged", patient.id,
+        audit(session, now, patient_actor(patient), "mood_logged", patient.id,
               checkin_id=checkin.id, rating=answers[1], note=bool(checkin.note))
         return [Reply(self.t(patient, "checkin_mood_saved", rating=answers[1]))]
 

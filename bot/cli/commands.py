@@ -9,7 +9,9 @@ from typing import TextIO
 
 from sqlalchemy import func, select
 
+from bot.cli.audit import add_audit_commands, cli_actor
 from bot.cli.escalations import add_escalation_commands, add_gp_commands
+from bot.cli.keys import add_key_commands
 from bot.core.clock import SystemClock
 from bot.core.settings import SettingsError, load_settings
 
@@ -73,6 +75,7 @@ def _language_arg(value: str | None, flag: str) -> str | None:
 
 def cmd_patients_invite(args: argparse.Namespace, out: TextIO) -> int:
     from bot.core.language import practice_language
+    from bot.core.settings import MAX_INVITE_TTL_DAYS
     from bot.db.tables import Patient
     from bot.enrolment.service import EnrolmentError, find_gp, format_code, invite_patient
 
@@ -85,6 +88,10 @@ def cmd_patients_invite(args: argparse.Namespace, out: TextIO) -> int:
         except (ZoneInfoNotFoundError, ValueError):
             raise EnrolmentError(f"--timezone {args.timezone!r} is not a known IANA timezone "
                                  "(e.g. Europe/Oslo, Europe/London)") from None
+    days = svc.settings.invite_ttl_days if args.days is None else args.days
+    if not 1 <= days <= MAX_INVITE_TTL_DAYS:
+        raise EnrolmentError(f"--days {days}: an invite code lives 1 to {MAX_INVITE_TTL_DAYS} "
+                             "days (a code in a letter or message is a key to the program)")
     with svc.db.session() as session:
         gp = find_gp(session, args.gp)
         patient = None
@@ -92,7 +99,7 @@ def cmd_patients_invite(args: argparse.Namespace, out: TextIO) -> int:
             patient = session.execute(select(Patient).where(Patient.ref == args.patient)).scalar_one_or_none()
             if patient is None:
                 raise EnrolmentError(f"no patient {args.patient!r}")
-        invite = invite_patient(session, gp, SystemClock().now(), svc.settings.invite_ttl_days,
+        invite = invite_patient(session, gp, SystemClock().now(), days,
                                 language=_language_arg(args.language, "--language") or
                                 practice_language(gp.practice), timezone=args.timezone or None,
                                 patient=patient, contact_route=args.contact)
@@ -105,17 +112,24 @@ def cmd_patients_invite(args: argparse.Namespace, out: TextIO) -> int:
         print(f"invite code: {code}  (one use, expires {invite.expires_at:%Y-%m-%d})", file=out)
         print(f"telegram: https://t.me/{svc.settings.telegram_bot_username}?start={invite.code}", file=out)
         print(f"web or REST: send  /start {code}", file=out)
+        if patient is not None and patient.identities:
+            print("this patient already has a linked chat: the new chat shows a number, and "
+                  "the patient confirms it from the chat they already use (/confirm NNNNNN)",
+                  file=out)
     return 0
 
 
 def cmd_patients_list(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.db.audit import audit
     from bot.db.tables import Patient
 
     svc = _services()
     with svc.db.session() as session:
-        for p in session.execute(select(Patient).order_by(Patient.id)).scalars():
+        patients = session.execute(select(Patient).order_by(Patient.id)).scalars().all()
+        for p in patients:
             print(f"{p.ref}  status={p.status}  gp=#{p.gp_id}  lang={p.language}  tz={p.timezone}",
                   file=out)
+        audit(session, svc.clock.now(), cli_actor(), "patients_listed", None, count=len(patients))
     return 0
 
 
@@ -128,7 +142,7 @@ def cmd_patients_export(args: argparse.Namespace, out: TextIO) -> int:
     svc = _services()
     with svc.db.session() as session:
         data = export_patient(session, find(session, args.patient), default_tracker_url(),
-                              SystemClock().now())
+                              SystemClock().now(), actor=cli_actor())
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     if args.out:
         fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -141,8 +155,8 @@ def cmd_patients_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_patients_erase(args: argparse.Namespace, out: TextIO) -> int:
-    from bot.core.settings import default_tracker_url
-    from bot.privacy.data_rights import DataRightsError, erase_patient, find
+    from bot.core.settings import default_tracker_url, var_dir
+    from bot.privacy.data_rights import DataRightsError, checkpoint, erase_patient, find
 
     if args.confirm != args.patient:
         raise DataRightsError(f"to erase {args.patient}, repeat the reference: "
@@ -150,9 +164,35 @@ def cmd_patients_erase(args: argparse.Namespace, out: TextIO) -> int:
     svc = _services()
     with svc.db.session() as session:
         counts = erase_patient(session, find(session, args.patient), default_tracker_url(),
-                               SystemClock().now())
+                               SystemClock().now(), files=var_dir())
+    checkpoint(svc.db.engine)
     print(f"erased {args.patient}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if v),
           file=out)
+    return 0
+
+
+def cmd_patients_erasures(args: argparse.Namespace, out: TextIO) -> int:
+    from sqlalchemy import select
+
+    from bot.core.settings import default_tracker_url, var_dir
+    from bot.db.tables import Patient
+    from bot.db.tables.privacy import Erasure
+    from bot.privacy.data_rights import run_due_erasures
+
+    svc = _services()
+    now = SystemClock().now()
+    if args.run:
+        n = run_due_erasures(svc.db, default_tracker_url(), var_dir(), now)
+        print(f"carried out {n} erasure(s)", file=out)
+    with svc.db.session() as s:
+        rows = s.execute(select(Erasure, Patient.ref).join(Patient, Patient.id == Erasure.patient_id)
+                         .where(Erasure.done_at.is_(None), Erasure.cancelled_at.is_(None))
+                         .order_by(Erasure.due_at)).all()
+    if not rows:
+        print("no erasure waiting", file=out)
+    for erasure, ref in rows:
+        print(f"{ref}  asked {erasure.requested_at:%Y-%m-%d %H:%M} by {erasure.requested_by}, "
+              f"due {erasure.due_at:%Y-%m-%d %H:%M} UTC", file=out)
     return 0
 
 
@@ -266,13 +306,18 @@ def cmd_actions(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_retention(args: argparse.Namespace, out: TextIO) -> int:
-    from bot.core.settings import REPO_ROOT
-    from bot.privacy.retention import purge_mail
+    from bot.core.settings import default_tracker_url, var_dir
+    from bot.privacy.retention import purge_mail, purge_silent_conversations
 
     settings = load_settings()
-    n = purge_mail(REPO_ROOT / "var" / "mail", SystemClock().now(), settings.mail_retention_days)
+    now = SystemClock().now()
+    n = purge_mail(var_dir() / "mail", now, settings.mail_retention_days)
     print(f"removed {n} e-mail file(s) older than {settings.mail_retention_days} days from var/mail/",
           file=out)
+    chats, events = purge_silent_conversations(default_tracker_url(), now,
+                                               settings.conversation_retention_days)
+    print(f"removed {chats} conversation(s) silent for more than "
+          f"{settings.conversation_retention_days} days ({events} events)", file=out)
     return 0
 
 
@@ -315,6 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     inv.add_argument("--language", help="en or nb (default: the practice's language, nb for "
                      "a Norwegian practice)")
     inv.add_argument("--patient", help="existing patient ref, to link another channel")
+    inv.add_argument("--days", type=int, help="days the code is valid, 1 to 30 (default: "
+                     "INVITE_TTL_DAYS, 14)")
     inv.add_argument("--contact", help="how the practice reaches the patient when risk is "
                      "raised, e.g. 'phone 412 34 567' or 'use the practice record'")
     inv.add_argument("--timezone", help="the patient's IANA timezone for reminders "
@@ -329,6 +376,10 @@ def build_parser() -> argparse.ArgumentParser:
     era.add_argument("patient", help="the patient's reference, P-XXXXXX")
     era.add_argument("--confirm", required=True, help="the same reference again")
     era.set_defaults(func=cmd_patients_erase)
+    ers = pts.add_parser("erasures", help="erasures patients asked for in chat (the worker carries "
+                         "them out after ERASURE_GRACE_HOURS)")
+    ers.add_argument("--run", action="store_true", help="carry out the due ones now")
+    ers.set_defaults(func=cmd_patients_erasures)
 
     content = sub.add_parser("content", help="CBT content").add_subparsers(dest="sub", required=True)
     val = content.add_parser("validate", help="check cbt_content/ for errors")
@@ -374,7 +425,8 @@ def build_parser() -> argparse.ArgumentParser:
     web.add_argument("--host", help="address to listen on (default: BIND_HOST, 127.0.0.1)")
     web.set_defaults(func=cmd_web)
     sub.add_parser("retention", help="delete what need not be kept (var/mail/ after "
-                   "MAIL_RETENTION_DAYS)").set_defaults(func=cmd_retention)
+                   "MAIL_RETENTION_DAYS, conversations silent for CONVERSATION_RETENTION_DAYS)"
+                   ).set_defaults(func=cmd_retention)
     sub.add_parser("actions", help="the action server (Rasa's custom actions), for Rasa only"
                    ).set_defaults(func=cmd_actions)
     sub.add_parser("scheduler", help="send check-in and homework reminders (APScheduler)"
@@ -383,6 +435,8 @@ def build_parser() -> argparse.ArgumentParser:
     rem.add_parser("status", help="scheduled jobs, recent sends and failures"
                    ).set_defaults(func=cmd_reminders_status)
     add_escalation_commands(sub)
+    add_audit_commands(sub)
+    add_key_commands(sub)
     return parser
 
 

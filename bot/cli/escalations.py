@@ -63,8 +63,9 @@ def cmd_gps_telegram_code(args: argparse.Namespace, out: TextIO) -> int:
     with svc.db.session() as s:
         gp = find_gp(s, args.gp)
         code = create_gp_link_code(s, gp, svc.clock.now())
-    hours = int(CODE_TTL.total_seconds() // 3600)
-    print(f"one-time code for {gp.name}: {code}  (valid {hours} hours)", file=out)
+    minutes = int(CODE_TTL.total_seconds() // 60)
+    print(f"one-time code for {gp.name}: {code}  (valid {minutes} minutes, one use: send it "
+          "now; run this again for a new one)", file=out)
     print(f"the GP sends this to @{svc.settings.telegram_bot_username}:  /gp {code}", file=out)
     return 0
 
@@ -140,6 +141,8 @@ def cmd_gps_practice(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_escalations_list(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.cli.audit import cli_actor
+    from bot.db.audit import audit
     from bot.db.tables import Escalation, Notification, Patient
 
     svc = _services()
@@ -169,6 +172,8 @@ def cmd_escalations_list(args: argparse.Namespace, out: TextIO) -> int:
                 f"{e.status}{ack}{deadline}  notifications[{counts}]",
                 file=out,
             )
+        audit(s, svc.clock.now(), cli_actor(), "escalations_listed", None, count=len(rows),
+              open_only=bool(args.open))
     return 0
 
 
@@ -186,6 +191,8 @@ def cmd_escalations_ack(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_briefs_show(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.cli.audit import cli_actor
+    from bot.db.audit import audit
     from bot.db.tables import Escalation
     from bot.reports.briefs import build_brief, render_html, render_text
 
@@ -196,6 +203,9 @@ def cmd_briefs_show(args: argparse.Namespace, out: TextIO) -> int:
             return _fail(f"no escalation #{args.id}")
         brief = build_brief(s, svc.content, esc)
         print(render_html(brief) if args.html else render_text(brief), file=out)
+        # As on the GP pages (bot/web/gp.py): every read of a brief is audited.
+        audit(s, svc.clock.now(), cli_actor(), "brief_viewed", esc.patient_id,
+              escalation_id=esc.id, kind=esc.kind, via="cli")
     return 0
 
 

@@ -36,6 +36,9 @@ class Settings:
     rasa_port: int
     secret_key: str = field(repr=False)
     log_level: str = "INFO"
+    # Keys retired by a rotation (newest first): links, buttons and codes made with them
+    # still verify; nothing new is signed with them (`python -m bot keys`).
+    old_secret_keys: tuple[str, ...] = field(default=(), repr=False)
     # ---- who may talk to the servers ----
     bind_host: str = "127.0.0.1"  # every server listens here only, unless configured
     rasa_api_token: str = field(default="", repr=False)  # empty: `bot run` makes one per run
@@ -61,6 +64,9 @@ class Settings:
     practice_name: str = ""  # empty: the only practice in the database, or a neutral name
     disengaged_after_days: int = 7
     mail_retention_days: int = 30  # e-mails written to var/mail/ are deleted after this
+    # ---- the patients' data rights (bot/privacy) ----
+    erasure_grace_hours: int = 24  # an erasure asked for in chat is carried out after this
+    conversation_retention_days: int = 180  # a conversation silent this long is deleted
     digest_hour: int = 8
     # ---- check-ins and reminders ----
     phq9_interval_days: int = 14
@@ -69,6 +75,11 @@ class Settings:
     reminder_default_time: str = "19:00"
     quiet_hours: str = "22:00-08:00"
     production: bool = False  # PRODUCTION=true: insecure settings refused, REST channel off
+
+    @property
+    def secret_keys(self) -> tuple[str, ...]:
+        """Every key that verifies, the current one first (it alone signs)."""
+        return (self.secret_key, *self.old_secret_keys)
 
 
 _BOOL_TRUE = {"1", "true", "yes", "on"}
@@ -107,12 +118,57 @@ KNOWN_WEAK_SECRETS = frozenset({"dev-only-insecure-secret-change-me",
                                 "change-me-to-a-random-value-of-32-chars-or-more"})
 
 
-def local_secret(name: str, var_dir: Path | None = None) -> str:
+# Invite codes live up to this many days (INVITE_TTL_DAYS, `patients invite --days`): a
+# code in a letter or message is a credential, so it must not stay usable for months.
+MAX_INVITE_TTL_DAYS = 30
+MIN_SECRET_BYTES = 32
+OLD_KEYS_FILE = "old_secret_keys"  # in var/secrets/: one retired key a line, newest first
+
+
+def read_old_keys(folder_of: Path | None = None) -> tuple[str, ...]:
+    """The retired keys `python -m bot keys rotate` kept in var/secrets/ (none: empty)."""
+    path = (folder_of or var_dir()) / "secrets" / OLD_KEYS_FILE
+    if not path.exists():
+        return ()
+    lines = path.read_text(encoding="ascii").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _secret_problem(name: str, key: str) -> str | None:
+    if len(key.encode()) < MIN_SECRET_BYTES or key in KNOWN_WEAK_SECRETS:
+        return (f"{name} must be a random value of at least {MIN_SECRET_BYTES} characters "
+                "(it signs the GP links): python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'")
+    return None
+
+
+def _old_secret_keys(env: Mapping[str, str], current: str, from_env: bool, production: bool,
+                     errors: list[str]) -> tuple[str, ...]:
+    """OLD_SECRET_KEYS (comma-separated, newest first), and with no SECRET_KEY in the
+    environment the ones `keys rotate` kept in var/secrets/old_secret_keys."""
+    keys = [k.strip() for k in env.get("OLD_SECRET_KEYS", "").split(",") if k.strip()]
+    if not from_env:
+        keys += read_old_keys()
+    kept: list[str] = []
+    for n, key in enumerate(keys, 1):
+        problem = _secret_problem(f"OLD_SECRET_KEYS (key {n})", key)
+        if problem:
+            errors.append(problem)
+        elif key == current:
+            if production:
+                errors.append(f"OLD_SECRET_KEYS (key {n}) is the same as SECRET_KEY: a rotation "
+                              "must set a new SECRET_KEY and list only the retired ones")
+        elif key not in kept:
+            kept.append(key)
+    return tuple(kept)
+
+
+def local_secret(name: str, folder_of: Path | None = None) -> str:
     """A random secret for this installation, made on first use and kept in
     ``var/secrets/<name>`` (mode 0600), so a single-machine install needs no
     configuration and has no default secret. Several machines must share one
     through the environment instead (``PRODUCTION=true`` insists)."""
-    folder = (var_dir or REPO_ROOT / "var") / "secrets"
+    folder = (folder_of or var_dir()) / "secrets"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / name
     if not path.exists():
@@ -174,13 +230,20 @@ def production_problems(env: Mapping[str, str], public_base_url: str, gp_web_url
     return errors
 
 
+def var_dir() -> Path:
+    """Where this installation keeps its own files (SQLite databases, logs, mail drop,
+    secrets): VAR_DIR, or var/ in the checkout. Everything in it is the user's only."""
+    raw = os.environ.get("VAR_DIR", "").strip()
+    return Path(raw).resolve() if raw else REPO_ROOT / "var"
+
+
 def default_tracker_url() -> str:
     """Where Rasa keeps the conversations: TRACKER_URL, or var/tracker.db."""
-    return os.environ.get("TRACKER_URL") or f"sqlite:///{REPO_ROOT / 'var' / 'tracker.db'}"
+    return os.environ.get("TRACKER_URL") or f"sqlite:///{var_dir() / 'tracker.db'}"
 
 
 def default_database_url() -> str:
-    return f"sqlite:///{REPO_ROOT / 'var' / 'bot.db'}"
+    return f"sqlite:///{var_dir() / 'bot.db'}"
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -213,7 +276,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if not re.fullmatch(r"[A-Z]{2}", default_country):
         errors.append(f"DEFAULT_COUNTRY={default_country!r} must be a two-letter country code like NO or GB")
 
-    invite_ttl_days = _int(env, "INVITE_TTL_DAYS", 14, 1, 365, errors)
+    invite_ttl_days = _int(env, "INVITE_TTL_DAYS", 14, 1, MAX_INVITE_TTL_DAYS, errors)
 
     username = env.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@") or "YourPracticeBot"
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", username):
@@ -236,10 +299,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                       "e.g. from: python -c 'import secrets; print(secrets.token_urlsafe(32))'")
     elif not secret_key:
         secret_key = local_secret("secret_key")
-    elif len(secret_key) < 32 or secret_key in KNOWN_WEAK_SECRETS:
-        errors.append("SECRET_KEY must be a random value of at least 32 characters "
-                      "(it signs the GP links): python -c 'import secrets; "
-                      "print(secrets.token_urlsafe(32))'")
+    elif problem := _secret_problem("SECRET_KEY", secret_key):
+        errors.append(problem)
+    old_secret_keys = _old_secret_keys(env, secret_key, bool(env.get("SECRET_KEY", "").strip()),
+                                       production, errors)
 
     bind_host = env.get("BIND_HOST", "").strip() or "127.0.0.1"
     if not re.fullmatch(r"[A-Za-z0-9.:-]{1,253}", bind_host):
@@ -306,6 +369,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         errors.append("PRACTICE_NAME is longer than 100 characters")
     disengaged_days = _int(env, "DISENGAGED_AFTER_DAYS", 7, 1, 365, errors)
     mail_retention_days = _int(env, "MAIL_RETENTION_DAYS", 30, 1, 3650, errors)
+    erasure_grace_hours = _int(env, "ERASURE_GRACE_HOURS", 24, 0, 30 * 24, errors)
+    conversation_retention_days = _int(env, "CONVERSATION_RETENTION_DAYS", 180, 1, 3650, errors)
     digest_hour = _int(env, "DIGEST_HOUR", 8, 0, 23, errors)
     if production and smtp_host and smtp_security == "plain" and smtp_user:
         errors.append("SMTP_SECURITY=plain with SMTP_USER would send the password unencrypted; "
@@ -341,6 +406,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         action_server_port=action_port,
         rasa_port=rasa_port,
         secret_key=secret_key,
+        old_secret_keys=old_secret_keys,
         log_level=log_level,
         bind_host=bind_host,
         rasa_api_token=tokens["RASA_API_TOKEN"],
@@ -364,6 +430,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         practice_name=practice_name,
         disengaged_after_days=disengaged_days,
         mail_retention_days=mail_retention_days,
+        erasure_grace_hours=erasure_grace_hours,
+        conversation_retention_days=conversation_retention_days,
         digest_hour=digest_hour,
         phq9_interval_days=phq9_interval_days,
         phq9_at_module_end=phq9_at_module_end,

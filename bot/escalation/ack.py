@@ -14,7 +14,7 @@ from bot.content.texts import gp_line
 from bot.core.language import gp_language
 from bot.db.audit import audit
 from bot.db.tables import Escalation, Gp, Notification
-from bot.escalation.links import LinkError, read_ack_callback
+from bot.escalation.links import Keys, LinkError, read_ack_callback
 
 
 class AckError(ValueError):
@@ -57,7 +57,7 @@ def acknowledge(
 
 
 def handle_telegram_callback(
-    session: Session, secret: str, data: str, chat_id: str | int, now: datetime,
+    session: Session, secret: Keys, data: str, chat_id: str | int, now: datetime,
     lang: str = "en",
 ) -> str:
     """For the Telegram channel: the GP pressed "Acknowledge". Returns the text to show.

@@ -23,7 +23,7 @@ from bot.db.tables import Escalation, Gp, Notification, Patient, Practice
 from bot.escalation.links import ack_callback_data, link
 
 KINDS = ("risk", "deterioration", "followup_due", "disengaged", "program_finished",
-         "new_patient", "withdrawn", "digest")
+         "new_patient", "withdrawn", "erasure_requested", "digest")
 CATEGORIES = ("active_ideation", "passive_ideation", "plan_or_intent", "self_harm",
               "harm_to_others", "abuse")
 

@@ -13,14 +13,28 @@ from sqlalchemy.orm import Session
 from bot.db.audit import audit
 from bot.db.tables import Gp
 from bot.db.tables.escalation import GpLinkCode
-from bot.enrolment.service import CODE_ALPHABET, MAX_FAILED_TRIES, hash_code, normalise_code, recent_failures
+from bot.enrolment.service import (
+    CODE_ALPHABET,
+    code_hashes,
+    code_try_refused,
+    hash_code,
+    normalise_code,
+    record_code_failure,
+)
 
-CODE_TTL = timedelta(hours=24)
+# Short: the GP runs the command and sends the code at once; a code seen later in a
+# terminal's scroll-back or a chat is of no use.
+CODE_TTL = timedelta(minutes=15)
 
 
 def _hash(code: str) -> str:
     """Keyed like invite codes (HMAC with SECRET_KEY), and apart from them ("gp:")."""
     return hash_code("gp:" + normalise_code(code))
+
+
+def _hashes(code: str) -> list[str]:
+    """The hash under every key (codes made before a key rotation still link)."""
+    return code_hashes("gp:" + normalise_code(code))
 
 
 def create_gp_link_code(session: Session, gp: Gp, now: datetime) -> str:
@@ -35,17 +49,15 @@ def create_gp_link_code(session: Session, gp: Gp, now: datetime) -> str:
 def link_gp_telegram(session: Session, code: str, chat_id: str | int, now: datetime) -> Gp | None:
     """Links the chat to the GP the code belongs to and turns the Telegram channel on;
     None for an unknown, used or expired code, and for every try after too many failed
-    ones from this chat (each failure is audited, without the code)."""
-    actor = f"telegram:{chat_id}"
-    if recent_failures(session, "telegram", str(chat_id), now) >= MAX_FAILED_TRIES:
-        audit(session, now, actor, "invite_throttled", None, what="gp_code")
+    ones from this chat or from everyone (each failure is audited, without the code)."""
+    if code_try_refused(session, "telegram", str(chat_id), now, "gp_code"):
         return None
     row = session.execute(
-        select(GpLinkCode).where(GpLinkCode.code_hash == _hash(code))
-    ).scalar_one_or_none()
+        select(GpLinkCode).where(GpLinkCode.code_hash.in_(_hashes(code)))
+    ).scalars().first()
     gp = session.get(Gp, row.gp_id) if row is not None else None
     if row is None or row.used_at is not None or row.expires_at <= now or gp is None:
-        audit(session, now, actor, "invite_failed", None, what="gp_code")
+        record_code_failure(session, "telegram", str(chat_id), now, what="gp_code")
         return None
     row.used_at = now
     row.used_by_chat = str(chat_id)

@@ -18,7 +18,7 @@ from bot.db.audit import audit
 from bot.db.tables import Escalation, Gp, Notification, Patient, Practice
 
 KINDS = {"risk", "deterioration", "followup_due", "disengaged", "program_finished", "new_patient",
-         "withdrawn"}
+         "withdrawn", "erasure_requested"}
 URGENCIES = {"urgent", "soon", "routine"}
 
 

@@ -28,6 +28,18 @@ def on_withdrawn(session: Session, patient: Patient, now: datetime) -> Escalatio
     ), now)
 
 
+def on_erasure_requested(session: Session, patient: Patient, due_at: datetime,
+                         now: datetime) -> Escalation:
+    """The patient asked in chat for their data to be erased: the GP is told when, so
+    that what the practice must keep goes into the medical record before then."""
+    return escalate(session, patient, EscalationRequest(
+        kind="erasure_requested", urgency="routine",
+        say=("summary_erasure_requested", {"ref": patient.ref, "when": due_at.strftime("%Y-%m-%d %H:%M UTC")}),
+        details={"due_at": due_at.isoformat()},
+        idempotency_key=f"erasure_requested:{patient.id}:{now.isoformat()}",
+    ), now)
+
+
 def on_module_finished(session: Session, patient: Patient, module_id: str, program: Program,
                        now: datetime) -> Escalation:
     module = program.module(module_id)

@@ -1,17 +1,26 @@
-"""How long things are kept that need not be kept: the e-mails written to var/mail/
-when no SMTP server is configured (they hold what a GP was told) are deleted after
-MAIL_RETENTION_DAYS (default 30). The escalation worker runs this with its sweeps;
-`python -m bot retention` runs it once and prints what it removed.
+"""How long things are kept that need not be kept.
 
-(Conversations and patient rows are removed on request, by `patients erase`; an
-automatic retention period for them is a decision for the practice's data controller
-and is not built.)
+* The e-mails written to var/mail/ when no SMTP server is configured (they hold what a
+  GP was told) are deleted after MAIL_RETENTION_DAYS (default 30).
+* A conversation (every event Rasa keeps for one chat id) is deleted once it has been
+  silent for CONVERSATION_RETENTION_DAYS (default 180): a finished or abandoned
+  program's chat does not stay for ever. The program's state, the workbook and the
+  check-ins live in the product database, so a patient who comes back after that
+  carries on where they were; only the chat history is gone.
+
+The escalation worker runs these once a day; `python -m bot retention` runs them once
+and prints what it removed. A patient's whole record goes on request (`patients
+erase`, or "delete my data" in chat), see bot/privacy/data_rights.py.
 """
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from sqlalchemy import func, inspect, select
+
+from bot.privacy.data_rights import purge_conversations
 
 log = logging.getLogger(__name__)
 
@@ -32,3 +41,30 @@ def purge_mail(folder: Path, now: datetime, days: int) -> int:
     if removed:
         log.info("retention: removed %d e-mail file(s) older than %d days", removed, days)
     return removed
+
+
+def purge_silent_conversations(tracker_url: str | None, now: datetime, days: int) -> tuple[int, int]:
+    """Deletes the conversations whose latest event is more than ``days`` old;
+    returns (conversations, events) removed."""
+    if not tracker_url:
+        return 0, 0
+    from sqlalchemy import MetaData, Table, create_engine
+
+    engine = create_engine(tracker_url, future=True)
+    try:
+        if not inspect(engine).has_table("events"):
+            return 0, 0
+        table = Table("events", MetaData(), autoload_with=engine)
+        cutoff = (now - timedelta(days=days)).timestamp()
+        with engine.connect() as con:
+            senders = list(con.execute(select(table.c.sender_id).group_by(table.c.sender_id)
+                                       .having(func.max(table.c.timestamp) < cutoff)).scalars())
+    finally:
+        engine.dispose()
+    removed = 0
+    for start in range(0, len(senders), 500):
+        removed += purge_conversations(tracker_url, senders[start:start + 500])
+    if senders:
+        log.info("retention: removed %d conversation(s) silent for more than %d days (%d events)",
+                 len(senders), days, removed)
+    return len(senders), removed

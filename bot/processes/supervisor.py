@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from bot.core.settings import REPO_ROOT, Settings, default_tracker_url, load_settings
+from bot.core.settings import REPO_ROOT, Settings, default_tracker_url, load_settings, var_dir
 from bot.rasa.model import ensure_model
 
 
@@ -145,11 +145,11 @@ def run_stack(out: TextIO, demo: bool = False) -> int:
         code = ensure_demo(get_services(), out)
     model = ensure_model(quiet=True)
     env = rasa_env(settings)
-    log_dir = REPO_ROOT / "var" / "log"
+    log_dir = var_dir() / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
     # var/ holds the SQLite databases, logs, mail and secrets: its user's only (files
     # made there before, e.g. by `bot db upgrade`, are then out of others' reach too).
-    (REPO_ROOT / "var").chmod(0o700)
+    var_dir().chmod(0o700)
     children = [Child(n, c) for n, c in commands(settings, model).items()]
     stopping = False
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select, update
 
 from bot.core.logs import configure as configure_logging
-from bot.core.settings import REPO_ROOT
+from bot.core.settings import default_tracker_url, var_dir
 from bot.db.audit import audit
 from bot.db.tables import Escalation, Notification
 from bot.db.tables.escalation import DeliveryAttempt
@@ -39,7 +39,8 @@ from bot.escalation.digest import send_digests
 from bot.escalation.failover import check_deadlines
 from bot.escalation.sweeps import sweep_disengaged
 from bot.notify import DeliveryError, Notifier
-from bot.privacy.retention import purge_mail
+from bot.privacy.data_rights import run_due_erasures
+from bot.privacy.retention import purge_mail, purge_silent_conversations
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -77,6 +78,7 @@ class Worker:
         self.config = config or WorkerConfig()
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self._last_sweep: datetime | None = None
+        self._last_retention: datetime | None = None
         self._last_digest: datetime | None = None
 
     def now(self) -> datetime:
@@ -294,9 +296,17 @@ class Worker:
             except Exception:
                 log.exception("disengagement sweep failed")
             try:
-                purge_mail(REPO_ROOT / "var" / "mail", now, settings.mail_retention_days)
-            except OSError as exc:
-                log.error("retention of var/mail failed: %s", type(exc).__name__)
+                run_due_erasures(self.services.db, default_tracker_url(), var_dir(), now)
+            except Exception:
+                log.exception("erasure failed (it is tried again at the next sweep)")
+        if force or self._last_retention is None or now - self._last_retention >= timedelta(days=1):
+            self._last_retention = now
+            try:
+                purge_mail(var_dir() / "mail", now, settings.mail_retention_days)
+                purge_silent_conversations(default_tracker_url(), now,
+                                           settings.conversation_retention_days)
+            except Exception:
+                log.exception("retention failed (it is tried again tomorrow)")
         if (
             force
             or self._last_digest is None

@@ -21,6 +21,7 @@ from bot.content.texts import Texts
 from bot.core.clock import Clock
 from bot.core.dates import format_date
 from bot.core.replies import Button, Reply, intent_payload
+from bot.db.actors import patient_actor
 from bot.db.audit import audit
 from bot.db.tables import Gp, ModuleProgress, Patient, Practice, WorkbookEntry
 
@@ -164,7 +165,7 @@ class ProgramService:
         module, _step = self._locate(patient, row)
         row.status = "paused"
         row.updated_at = self.clock.now()
-        audit(session, self.clock.now(), f"patient:{patient.ref}", "module_paused", patient.id,
+        audit(session, self.clock.now(), patient_actor(patient), "module_paused", patient.id,
               module=module.id, step=row.current_step_id)
         return Turn([Reply(
             self.t(patient, "paused", module=module.title, step=row.current_step_index + 1,
@@ -289,7 +290,7 @@ class ProgramService:
         row.current_field_index = 0
         row.steps_done = 0
         row.updated_at = now
-        audit(session, now, f"patient:{patient.ref}", "module_started", patient.id, module=module.id)
+        audit(session, now, patient_actor(patient), "module_started", patient.id, module=module.id)
         turn = Turn([Reply(self.t(patient, "module_started", order=module.order, title=module.title,
                                   minutes=module.minutes))])
         return self._show(session, patient, row, module, module.steps[0], turn)
@@ -373,7 +374,7 @@ class ProgramService:
         row.finished_at = now
         row.awaiting = None
         row.updated_at = now
-        audit(session, now, f"patient:{patient.ref}", "module_finished", patient.id, module=module.id)
+        audit(session, now, patient_actor(patient), "module_finished", patient.id, module=module.id)
         turn.module_finished = module.id
         turn.replies.append(Reply(self.t(patient, "module_finished", order=module.order,
                                          title=module.title)))

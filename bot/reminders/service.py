@@ -17,6 +17,7 @@ from sqlalchemy.sql import Select
 from bot.core.clock import Clock
 from bot.core.settings import Settings
 from bot.db import Database
+from bot.db.actors import patient_actor
 from bot.db.audit import audit
 from bot.db.tables import ChannelIdentity, Patient, UTCDateTime
 from bot.db.tables.checkins import CheckIn, ReminderPreference
@@ -122,7 +123,7 @@ class ReminderService:
                **details: object) -> None:
         now = self.clock.now()
         row.updated_at = now
-        audit(session, now, f"patient:{patient.ref}", action, patient.id, **details)
+        audit(session, now, patient_actor(patient), action, patient.id, **details)
 
     def quiet_for(self, own: str | None) -> QuietHours:
         """A patient's own quiet hours, or the default (QUIET_HOURS)."""

@@ -21,6 +21,7 @@ from bot.checkins.history import completed
 from bot.content import ContentRepository
 from bot.content.texts import gp_line
 from bot.core.language import gp_language
+from bot.db.actors import patient_actor
 from bot.db.tables import (
     AuditLog,
     Escalation,
@@ -200,7 +201,7 @@ def build_brief(session: Session, content: ContentRepository, esc: Escalation,
     days = (
         session.execute(
             select(AuditLog.at).where(
-                AuditLog.patient_id == patient.id, AuditLog.actor == f"patient:{patient.ref}"
+                AuditLog.patient_id == patient.id, AuditLog.actor == patient_actor(patient)
             )
         )
         .scalars()

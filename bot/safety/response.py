@@ -16,6 +16,7 @@ from bot.content.texts import Texts, gp_line
 from bot.core.clock import Clock
 from bot.core.replies import Button, Reply, intent_payload
 from bot.core.settings import Settings
+from bot.db.actors import patient_actor, sender_actor
 from bot.db.audit import audit
 from bot.db.tables import Gp, Patient, Practice, RiskEvent
 from bot.escalation import EscalationRequest, escalate
@@ -132,7 +133,7 @@ class SafetyService:
         else:
             outcome.replies.append(Reply(self.texts.get("risk_no_gp", lang)))
         outcome.replies.append(Reply(self.texts.get("safety_question", lang), self._safety_buttons(lang)))
-        audit(session, now, f"patient:{patient.ref}" if patient else f"{channel}:{sender_id}",
+        audit(session, now, patient_actor(patient) if patient else sender_actor(channel, sender_id),
               "risk_detected", patient.id if patient else None, category=category,
               urgency=result.urgency, context=context,  # the evidence (words) stays with the event
               risk_event_id=event.id, escalation_id=outcome.escalation_id,
@@ -176,7 +177,7 @@ class SafetyService:
             event.transcript = [*(event.transcript or []), {
                 "at": now.isoformat(timespec="seconds"), "who": "patient",
                 "text": shown[:600], "answer": answer}]
-        actor = f"patient:{patient.ref}" if patient else f"{channel}:{sender_id}"
+        actor = patient_actor(patient) if patient else sender_actor(channel, sender_id)
         audit(session, now, actor, f"safety_answer_{answer}", patient.id if patient else None,
               risk_event_id=event.id if event else None)
         if answer == "unclear":

@@ -5,6 +5,7 @@
   POST /ack/<token>       prefetch links), POST acknowledges
   GET  /followup/<token>  a small form: date held + short note
   POST /followup/<token>  records the follow-up (unlocks the patient's next module)
+  GET  /my-data/<token>   the patient's own copy of their data (bot/web/my_data.py)
   GET  /health
 
 The signed link is the credential: it names one escalation and one action and expires
@@ -30,6 +31,7 @@ from bot.escalation.compose import kind_label, recipient_language
 from bot.escalation.followups import FollowUpError, record_followup
 from bot.escalation.links import LinkClaim, LinkError, link, read_token
 from bot.reports.briefs import build_brief, page, render_html
+from bot.web.my_data import add_routes as add_my_data_routes
 
 log = logging.getLogger(__name__)
 SERVICES = web.AppKey("services", Services)
@@ -48,7 +50,7 @@ def _html(body: str, status: int = 200) -> web.Response:
 def _claim(request: web.Request, action: str) -> LinkClaim:
     svc = request.app[SERVICES]
     try:
-        return read_token(svc.settings.secret_key, request.match_info["token"], action)
+        return read_token(svc.settings.secret_keys, request.match_info["token"], action)
     except LinkError as exc:
         raise web.HTTPForbidden(text=str(exc)) from exc
 
@@ -103,6 +105,9 @@ async def ack_form(request: web.Request) -> web.Response:
         def say(key: str, **values: object) -> str:
             return html.escape(gp_line(lang, key, **values))
 
+        # It says what the escalation is about and how urgent: a read, audited like a brief.
+        audit(s, svc.clock.now(), _who(claim), "ack_page_viewed", esc.patient_id,
+              escalation_id=esc.id, remote=request.remote or "")
         if esc.status != "open":
             return _html(page(gp_line(lang, "page_acked_title"), "<p>" + say(
                 "page_already_acked", id=esc.id,
@@ -208,6 +213,7 @@ def make_app(services: Services) -> web.Application:
             web.post("/followup/{token}", followup_post),
         ]
     )
+    add_my_data_routes(app, services)  # the patient's own copy ("send me my data")
     return app
 
 

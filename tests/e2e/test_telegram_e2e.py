@@ -8,6 +8,7 @@ through trigger_intent?output_channel=telegram; a risk message gets the crisis r
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -121,9 +122,16 @@ def test_link_consent_and_module_1_over_telegram(stack: Stack, fake: FakeTelegra
     db.dispose()
 
     # The same patient links the web chat (here REST) with a second code for them.
+    # It is linked only when the Telegram chat confirms it with the number shown.
     code2, _ = invite(stack, patient_ref=ref)
     r = stack.say("same-patient-web", f"/start {format_code(code2)}")
-    assert "connected" in texts(r).lower()
+    number = re.search(r"/confirm (\d{6})", texts(r))
+    assert number, texts(r)
+    r = stack.say("same-patient-web", "/progress")  # nobody yet: no history
+    assert "module 1" not in texts(r).lower()
+    n = len(fake.texts(CHAT))
+    fake.send_text(CHAT, f"/confirm {number.group(1)}")
+    wait_text(fake, CHAT, "new chat is now linked", after=n)
     db = Database(stack.database_url)
     with db.session() as s:
         patient = s.execute(select(Patient).where(Patient.ref == ref)).scalar_one()

@@ -1,5 +1,5 @@
 """Every table, one module per domain: core (practices, GPs, patients, consent,
-progress, workbook, risk events, audit), checkins, escalation. Import tables from here."""
+progress, workbook, risk events, audit), checkins, escalation, privacy. Import tables from here."""
 
 from bot.db.tables.checkins import (  # noqa: F401
     CheckIn,
@@ -8,6 +8,8 @@ from bot.db.tables.checkins import (  # noqa: F401
     ReminderSend,
 )
 from bot.db.tables.core import (  # noqa: F401
+    AuditChain,
+    AuditHead,
     AuditLog,
     Base,
     ChannelIdentity,
@@ -18,6 +20,7 @@ from bot.db.tables.core import (  # noqa: F401
     ModuleProgress,
     Notification,
     Patient,
+    PendingLink,
     Practice,
     RiskEvent,
     UTCDateTime,
@@ -28,3 +31,4 @@ from bot.db.tables.escalation import (  # noqa: F401
     FollowUp,
     GpLinkCode,
 )
+from bot.db.tables.privacy import Erasure  # noqa: F401

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     ForeignKey,
@@ -136,6 +137,24 @@ class ChannelIdentity(Base):
     patient = relationship("Patient", back_populates="identities")
 
 
+class PendingLink(Base):
+    """A new chat that redeemed an invite for a patient who already has a linked chat:
+    it is not that patient until a chat already linked sends ``/confirm NNNNNN`` (the
+    number shown in the new chat; only its keyed hash is kept). One per new chat;
+    deleted when confirmed; a confirmation number lives 10 minutes and a few wrong
+    tries end it (bot/enrolment/service.py)."""
+    __tablename__ = "pending_links"
+    __table_args__ = (UniqueConstraint("channel", "sender_id", name="uq_pending_channel_sender"),)
+    id = Column(Integer, primary_key=True)
+    patient_id = Column(ForeignKey("patients.id"), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)  # the new chat
+    sender_id = Column(String(200), nullable=False)
+    code_hash = Column(String(64), nullable=False)  # HMAC of the confirmation number
+    created_at = Column(UTCDateTime, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
+    failed_tries = Column(Integer, nullable=False, default=0)
+
+
 class ConsentRecord(Base):
     __tablename__ = "consent_records"
     id = Column(Integer, primary_key=True)
@@ -247,3 +266,29 @@ class AuditLog(Base):
     action = Column(String(64), nullable=False)
     patient_id = Column(ForeignKey("patients.id"), index=True)
     details = Column(JSON, nullable=False, default=dict)
+
+
+class AuditChain(Base):
+    """One link of the audit log's hash chain per audit entry (bot/db/audit.py).
+
+    A separate table so that an entry is an ordinary row of ``audit_log`` from the moment
+    it is written (the transaction that wrote it can read it), while its place in the
+    chain is settled only at commit, under the head's lock. ``seq`` is the chain's own
+    numbering (1, 2, 3, … in commit order); it does not depend on ``audit_log.id``."""
+    __tablename__ = "audit_chain"
+    seq = Column(Integer, primary_key=True, autoincrement=False)
+    audit_id = Column(ForeignKey("audit_log.id"), nullable=False, unique=True)
+    prev_hash = Column(String(64), nullable=False)
+    row_hash = Column(String(64), nullable=False)
+
+
+class AuditHead(Base):
+    """The one row (id 1) that says where the chain ends: the last ``seq`` and its hash.
+
+    Every writer updates it first when it chains its entries, which serialises writers
+    across processes; and it lets ``audit verify`` see that entries were cut off the end."""
+    __tablename__ = "audit_head"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+    id = Column(Integer, primary_key=True, autoincrement=False)
+    seq = Column(Integer, nullable=False)
+    last_hash = Column(String(64), nullable=False)

@@ -26,6 +26,9 @@ COMMANDS: dict[str, str] = {
 # the one definition of each, used by the channels, the NLU pipeline and the actions.
 START_RE = re.compile(r"^\s*/start(?:@\w+)?(?:\s+(\S+))?\s*$", re.I)
 GP_RE = re.compile(r"^\s*/gp(?:@\w+)?(?:\s+(\S+))?\s*$", re.I)
+# "/confirm 482913" (a patient confirming a second chat from one already linked): handled
+# by every channel's guard before Rasa (bot/rasa/channels/inbound.py).
+CONFIRM_RE = re.compile(r"^\s*/confirm(?:@\w+)?(?:\s+(.{0,40}?))?\s*$", re.I | re.S)
 COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]+)(?:@(\w+))?(?:\s+(.*))?$", re.S)
 
 
@@ -36,8 +39,8 @@ def command_to_text(text: str) -> str:
     if not m:
         return text
     name, rest = m.group(1).lower(), (m.group(3) or "").strip()
-    if name == "start":
-        return f"/start {rest}".strip()
+    if name in ("start", "confirm"):
+        return f"/{name} {rest}".strip()
     if name in COMMANDS:
         return COMMANDS[name]
     # An unknown /command: let the NLU read the words ("/hello" -> "hello").

@@ -21,7 +21,7 @@ def handle_gp_command(text_or_data: str, chat_id: int | str, lang: str = "en") -
     now = services.clock.now()
     with services.db.session() as session:
         if text_or_data.startswith("ack:"):
-            return handle_telegram_callback(session, services.settings.secret_key, text_or_data,
+            return handle_telegram_callback(session, services.settings.secret_keys, text_or_data,
                                             chat_id, now, lang)
         m = GP_RE.match(text_or_data)
         if m is None:

@@ -12,6 +12,10 @@ that every message gets an answer.
   channels agree) is cut to that size at a word boundary, and the patient is told.
   The cut never hides risk: when a later part reads as risk, that part is the one
   passed on, so the risk path sees the words that matter.
+* ``/confirm NNNNNN`` (a patient confirming a second chat from one already linked) is
+  answered here, for every channel, and never reaches Rasa; when it links a chat, that
+  chat is told too, through the channel that registered a way to reach it
+  (:func:`register_pusher`: Telegram and socket.io; REST cannot be reached unasked).
 * If the conversation produced no reply at all (an action server that did not
   answer, an exception inside Rasa), the patient still gets one: a short apology and
   the static crisis numbers from domain.yml, the same text the actions' fail-safe
@@ -19,6 +23,7 @@ that every message gets an answer.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import unicodedata
@@ -33,7 +38,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot.content.texts import Texts
 from bot.core.settings import REPO_ROOT
-from bot.rasa.channels.commands import menu_command, start_code
+from bot.rasa.channels.commands import CONFIRM_RE, menu_command, start_code
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +143,36 @@ def crisis_numbers(domain: Path = REPO_ROOT / "domain.yml") -> str:
     return str(data["responses"]["utter_crisis_numbers"][0]["text"])
 
 
+# How each channel reaches a chat unasked: (sender id, text) -> sent. Registered by
+# the channels when Rasa builds them (one process serves every channel).
+Pusher = Callable[[str, str], Awaitable[Any]]
+_PUSHERS: dict[str, Pusher] = {}
+
+
+def register_pusher(channel: str, pusher: Pusher) -> None:
+    _PUSHERS[channel] = pusher
+
+
+async def push(channel: str, sender: str, text: str) -> bool:
+    """Sends ``text`` to a chat of ``channel`` that did not write just now; False when
+    that channel cannot reach it (REST) or sending failed (logged, without the text)."""
+    pusher = _PUSHERS.get(channel)
+    if pusher is None:
+        return False
+    try:
+        await pusher(sender, text)
+        return True
+    except Exception as exc:
+        log.warning("could not reach a %s chat: %s", channel, type(exc).__name__)
+        return False
+
+
+def _confirm_hook(channel: str, sender: str, number: str | None, lang: str) -> Any:
+    from bot.rasa.channels.confirm import handle_confirm  # needs the services
+
+    return handle_confirm(channel, sender, number, lang)
+
+
 @dataclass
 class Guard:
     """Wraps a channel's ``on_new_message``: checks, then Rasa, then the promise."""
@@ -145,6 +180,7 @@ class Guard:
     texts: Texts
     language: str = "en"
     scorer: Callable[[str], float] | None = risk_score
+    confirm: Callable[[str, str, str | None, str], Any] = _confirm_hook
 
     def line(self, key: str, lang: str | None = None) -> str:
         try:
@@ -174,6 +210,10 @@ class Guard:
         if is_blank(message.text):
             await out.send_text_message(recipient, self.line("empty_message", lang))
             return
+        m = CONFIRM_RE.match(message.text or "")
+        if m is not None:
+            await self._confirm(message, m.group(1), lang)
+            return
         text, cut = fit(message.text or "", self.scorer)
         message.text = as_payload(text)
         counter = _count_replies(out)
@@ -189,6 +229,22 @@ class Guard:
                       message.input_channel)
             await out.send_text_message(recipient, self.line("no_reply", lang))
             await out.send_text_message(recipient, crisis_numbers())
+
+
+    async def _confirm(self, message: UserMessage, number: str | None, lang: str) -> None:
+        out = message.output_channel
+        recipient = message.sender_id or ""
+        try:
+            reply = await asyncio.to_thread(self.confirm, message.input_channel or "rest",
+                                            recipient, number, lang)
+        except Exception as exc:
+            log.error("a %s /confirm failed: %s", message.input_channel, type(exc).__name__)
+            await out.send_text_message(recipient, self.line("no_reply", lang))
+            await out.send_text_message(recipient, crisis_numbers())
+            return
+        await out.send_text_message(recipient, reply.text)
+        if reply.push is not None:
+            await push(*reply.push)
 
 
 @dataclass

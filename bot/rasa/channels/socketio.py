@@ -46,6 +46,9 @@ class SocketIOInput(RasaSocketIOInput):
         guard = inbound.guard_for()
         sio = self.sio
         assert sio is not None
+        # A confirmed second chat is told at once (its room is its session id).
+        inbound.register_pusher(self.name(), lambda session_id, text: SocketIOOutput(
+            sio, self.bot_message_evt).send_text_message(session_id, text))
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: dict[str, Any] | None) -> None:

@@ -158,6 +158,9 @@ class TelegramInput(InputChannel):
                 log.info("Telegram channel off (TELEGRAM_TOKEN is empty)")
                 return
             self.bridge = TelegramBridge(self._ensure_client(), deliver, self.payloads)
+            client = self._ensure_client()
+            inbound.register_pusher(self.name(), lambda chat, text: TelegramOutput(
+                client, self.payloads).send_text_message(chat, text))
             if self.webhook_url:
                 try:
                     await self.bridge.setup(self.webhook_url, self.secret)
