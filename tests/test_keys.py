@@ -36,7 +36,7 @@ def test_old_keys_are_read_checked_and_come_after_the_current_one() -> None:
         load_settings({"SECRET_KEY": NEW, "OLD_SECRET_KEYS": f"{OLD},short"})
     prod = {"PRODUCTION": "true", "SECRET_KEY": NEW, "OLD_SECRET_KEYS": NEW,
             "PUBLIC_BASE_URL": "https://x.example", "GP_WEB_URL": "https://x.example",
-            "RASA_PUBLIC_URL": "https://x.example"}
+            "RASA_PUBLIC_URL": "https://x.example", "CORS_ORIGINS": "https://x.example"}
     with pytest.raises(SettingsError, match="is the same as SECRET_KEY"):
         load_settings(prod)
     assert load_settings({**prod, "OLD_SECRET_KEYS": OLD}).secret_keys == (NEW, OLD)

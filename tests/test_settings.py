@@ -85,6 +85,8 @@ def test_servers_listen_on_localhost_and_allow_only_the_web_page_by_default() ->
 PRODUCTION_OK = {"PRODUCTION": "true", "SECRET_KEY": "k" * 8 + "Zq3-x9_Lm2vB7nR4tY6wE1aS5dF8gH0j",
                  "PUBLIC_BASE_URL": "https://chat.practice.example",
                  "GP_WEB_URL": "https://gp.practice.example",
+                 "RASA_PUBLIC_URL": "https://chat.practice.example",
+                 "CORS_ORIGINS": "https://chat.practice.example",
                  "DATABASE_URL": "postgresql://bot@db.practice.example/bot?sslmode=verify-full"}
 
 
@@ -105,6 +107,8 @@ def test_a_production_configuration_that_is_safe_is_accepted() -> None:
     ({"TRACKER_URL": "postgresql://bot@db.practice.example/tracker"}, "TRACKER_URL connects"),
     ({"SMTP_HOST": "mail.practice.example", "EMAIL_INCLUDE_CLINICAL_DETAIL": "true"},
      "EMAIL_INCLUDE_CLINICAL_DETAIL=true with SMTP_SECURITY=plain"),
+    ({"RASA_PUBLIC_URL": ""}, "RASA_PUBLIC_URL must be set"),
+    ({"CORS_ORIGINS": ""}, "CORS_ORIGINS must be set"),
 ])
 def test_production_refuses_what_would_leak_patient_data(change: dict[str, str],
                                                           fragment: str) -> None:

@@ -219,6 +219,13 @@ def production_problems(env: Mapping[str, str], public_base_url: str, gp_web_url
         if url.startswith("http://"):
             errors.append(f"{name}={url!r} must start with https:// when PRODUCTION=true "
                           "(links carry signed tokens; pages show patient data)")
+    if not rasa_public_url:
+        errors.append("RASA_PUBLIC_URL must be set when PRODUCTION=true: the address browsers "
+                      "reach socket.io at through the proxy, e.g. https://chat.practice.example "
+                      "(the default, this host on RASA_PORT, is not public)")
+    if not env.get("CORS_ORIGINS", "").strip():
+        errors.append("CORS_ORIGINS must be set when PRODUCTION=true: the chat page's public "
+                      "origin, e.g. https://chat.practice.example (the default allows only 127.0.0.1)")
     for name, url in (("DATABASE_URL", database_url),
                       ("TRACKER_URL", env.get("TRACKER_URL", "").strip())):
         why = _database_without_tls(url) if url else None

@@ -106,6 +106,11 @@ def fit(text: str, scorer: Callable[[str], float] | None = None) -> tuple[str, b
     part, unless ``scorer`` (risk score, 0 for none) rates a later part higher."""
     if len(text) <= MAX_MESSAGE_CHARS:
         return text, False
+    # Blank space is not what the patient wrote: 50 KB of spaces before the words
+    # would otherwise leave an empty first part.
+    text = text.strip()
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return text, True  # still said: what arrived was over the limit
     parts = _windows(text[:MAX_SCAN_CHARS], MAX_MESSAGE_CHARS)
     best = parts[0].strip()
     if scorer is not None:
