@@ -40,7 +40,8 @@ class ActionExportData(PatientAction):
     def act(self, ctx: Ctx, dispatcher: CollectingDispatcher) -> list[EventType]:
         assert ctx.patient is not None
         settings = ctx.services.settings
-        url = f"{settings.gp_web_url.rstrip('/')}/my-data/{export_token(settings.secret_keys, ctx.patient)}"
+        token = export_token(settings.secret_keys, ctx.patient)
+        url = f"{settings.public_base_url.rstrip('/')}/my-data/{token}"  # the chat page's server
         audit(ctx.session, ctx.services.clock.now(), "patient", "export_link_created", ctx.patient.id,
               channel=ctx.channel)
         send(dispatcher, [Reply(ctx.t("export_link", url=url))])

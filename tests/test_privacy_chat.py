@@ -19,7 +19,7 @@ from bot.core.clock import FrozenClock
 from bot.db.tables import AuditLog, Escalation, Notification, Patient, RiskEvent, WorkbookEntry
 from bot.db.tables.privacy import Erasure
 from bot.privacy.data_rights import export_token, run_due_erasures
-from bot.web.gp import make_app
+from bot.web.chat_page import make_app
 from tests.test_actions import code, consented, payloads, run, tracker  # noqa: F401
 from tests.test_data_rights import conversation
 
@@ -35,7 +35,7 @@ def tracker_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.fixture
 async def client(services: Services) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(make_app(services))) as c:
+    async with TestClient(TestServer(make_app(services.settings))) as c:
         yield c
 
 

@@ -294,8 +294,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     rasa_url = env.get("RASA_URL", "").strip() or f"http://127.0.0.1:{rasa_port}"
     if not re.match(r"^https?://", rasa_url):
         errors.append(f"RASA_URL={rasa_url!r} must start with http:// or https://")
-    public_base_url = env.get("PUBLIC_BASE_URL", "").strip() or f"http://127.0.0.1:{rasa_port}"
-    if not re.match(r"^https?://", public_base_url):
+    # The patients' public address (the chat page, and the links patients get); its
+    # default, the chat page on WEB_PORT, is set once WEB_PORT is read below.
+    public_base_url = env.get("PUBLIC_BASE_URL", "").strip()
+    if public_base_url and not re.match(r"^https?://", public_base_url):
         errors.append(f"PUBLIC_BASE_URL={public_base_url!r} must start with http:// or https://")
 
     production = _bool(env, "PRODUCTION", False, errors)
@@ -361,6 +363,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", webhook_secret):
         errors.append("TELEGRAM_WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
     web_port = _int(env, "WEB_PORT", 8080, 1, 65535, errors)
+    public_base_url = public_base_url or f"http://127.0.0.1:{web_port}"
     cors_raw = env.get("CORS_ORIGINS", "").split()
     cors_origins = tuple(cors_raw) or (f"http://127.0.0.1:{web_port}",
                                        f"http://localhost:{web_port}")

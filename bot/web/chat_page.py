@@ -22,9 +22,11 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.app import get_services
 from bot.content.texts import Texts
 from bot.core.logs import configure as configure_logging
 from bot.core.settings import REPO_ROOT, Settings, load_settings
+from bot.web.my_data import add_routes as add_my_data_routes
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +254,7 @@ def make_app(settings: Settings | None = None, web_dir: Path = WEB_DIR) -> web.A
     app.router.add_get("/favicon.ico", lambda request: _no_content())
     app.router.add_get("/vendor/rasa-webchat.js", widget)
     app.router.add_static("/static/", web_dir / "static", follow_symlinks=False)
+    add_my_data_routes(app, get_services)  # the patient's own copy ("send me my data")
     return app
 
 

@@ -5,7 +5,6 @@
   POST /ack/<token>       prefetch links), POST acknowledges
   GET  /followup/<token>  a small form: date held + short note
   POST /followup/<token>  records the follow-up (unlocks the patient's next module)
-  GET  /my-data/<token>   the patient's own copy of their data (bot/web/my_data.py)
   GET  /health
 
 The signed link is the credential: it names one escalation and one action and expires
@@ -31,7 +30,6 @@ from bot.escalation.compose import kind_label, recipient_language
 from bot.escalation.followups import FollowUpError, record_followup
 from bot.escalation.links import LinkClaim, LinkError, link, read_token
 from bot.reports.briefs import build_brief, page, render_html
-from bot.web.my_data import add_routes as add_my_data_routes
 
 log = logging.getLogger(__name__)
 SERVICES = web.AppKey("services", Services)
@@ -213,7 +211,6 @@ def make_app(services: Services) -> web.Application:
             web.post("/followup/{token}", followup_post),
         ]
     )
-    add_my_data_routes(app, services)  # the patient's own copy ("send me my data")
     return app
 
 

@@ -1,5 +1,6 @@
 """The patient's own copy of their data, behind the signed link "send me my data" gives
-them in chat (actions/privacy.py): a page to read, and the same as a JSON file.
+them in chat (actions/privacy.py): a page to read, and the same as a JSON file. Served
+by the chat page's server (bot/web/chat_page.py), the patients' public address.
 
   GET /my-data/<token>        the page, in the patient's language
   GET /my-data/<token>/json   everything, as a file to keep
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -25,6 +27,8 @@ from bot.privacy.data_rights import DataRightsError, export_patient, read_export
 from bot.reports.briefs import page
 
 HEADERS = {
+    "Content-Security-Policy": ("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+                                "form-action 'none'; frame-ancestors 'none'"),
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex",
     "Referrer-Policy": "no-referrer",
@@ -100,8 +104,11 @@ def _export(request: web.Request, services: Services) -> tuple[dict[str, Any], s
         return data, patient.language
 
 
-def add_routes(app: web.Application, services: Services) -> None:
+def add_routes(app: web.Application, services_of: Callable[[], Services]) -> None:
+    """On the chat page's server (the patients' public address, PUBLIC_BASE_URL);
+    ``services_of`` builds the services on first use."""
     async def as_page(request: web.Request) -> web.Response:
+        services = services_of()
         data, lang = _export(request, services)
 
         def t(key: str, **values: Any) -> str:
@@ -111,7 +118,7 @@ def add_routes(app: web.Application, services: Services) -> None:
         return web.Response(text=body, content_type="text/html", headers=HEADERS)
 
     async def as_file(request: web.Request) -> web.Response:
-        data, _ = _export(request, services)
+        data, _ = _export(request, services_of())
         return web.Response(
             body=json.dumps(data, ensure_ascii=False, indent=2, default=str).encode(),
             content_type="application/json",

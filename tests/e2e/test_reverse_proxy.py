@@ -477,3 +477,13 @@ def test_floods_get_429(site: Site) -> None:
     assert statuses.count(400) >= 40, statuses  # the burst passed to engine.io
     time.sleep(5)  # the allowance refills (10 a second)
     assert requests.get(url, verify=str(site.ca), timeout=15).status_code == 400
+
+
+def test_a_patients_export_link_reaches_the_chat_page(site: Site) -> None:
+    """"Send me my data" links point at the public address: the proxy passes /my-data/
+    to the chat page, which refuses a forged token itself (403, not nginx's 404)."""
+    r = site.get("/my-data/not-a-real-token")
+    assert r.status_code == 403, r.status_code
+    assert "send me my data" in r.text  # the app's own words: ask for a new link
+    assert site.get("/my-data/x/json").status_code == 403
+    assert requests.post(site.base + "/my-data/x", verify=str(site.ca), timeout=15).status_code in (403, 405)
