@@ -10,6 +10,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
@@ -104,11 +106,15 @@ class ReminderService:
         row = session.execute(select(ReminderPreference).where(
             ReminderPreference.patient_id == patient.id)).scalar_one_or_none()
         if row is None:
-            row = ReminderPreference(patient_id=patient.id, enabled=True,
-                                     daily_time=self.settings.reminder_default_time,
-                                     updated_at=self.clock.now())
-            session.add(row)
-            session.flush()
+            # Another process (the scheduler, the action server) may create the same row
+            # at the same moment: insert-if-absent, then read whichever row won.
+            dialect = session.get_bind().dialect.name
+            insert = pg_insert if dialect == "postgresql" else sqlite_insert
+            session.execute(insert(ReminderPreference).values(
+                patient_id=patient.id, enabled=True, daily_time=self.settings.reminder_default_time,
+                updated_at=self.clock.now()).on_conflict_do_nothing(index_elements=["patient_id"]))
+            row = session.execute(select(ReminderPreference).where(
+                ReminderPreference.patient_id == patient.id)).scalar_one()
         cache[patient.id] = row
         return row
 
