@@ -93,16 +93,20 @@ def _sender_ids(session: Session, patient: Patient) -> list[str]:
         ChannelIdentity.patient_id == patient.id)).scalars())
 
 
-def _tracker_events(tracker_url: str | None, senders: Iterable[str]) -> tuple[Table, Any] | None:
-    """Rasa's tracker table (``events``) and an engine, or None when there is none."""
-    senders = list(senders)
-    if not tracker_url or not senders:
+def tracker_table(tracker_url: str | None) -> tuple[Table, Engine] | None:
+    """Rasa's tracker table (``events``) and an engine (the caller disposes of it), or
+    None when there is none."""
+    if not tracker_url:
         return None
     engine = create_engine(tracker_url, future=True)
     if not inspect(engine).has_table("events"):
         engine.dispose()
         return None
     return Table("events", MetaData(), autoload_with=engine), engine
+
+
+def _tracker_events(tracker_url: str | None, senders: Iterable[str]) -> tuple[Table, Engine] | None:
+    return tracker_table(tracker_url) if list(senders) else None
 
 
 def export_patient(session: Session, patient: Patient, tracker_url: str | None,
@@ -160,13 +164,11 @@ def checkpoint(engine: Engine) -> None:
 
 def conversation_ids(tracker_url: str | None) -> list[str]:
     """Every chat id Rasa's tracker store holds a conversation for."""
-    if not tracker_url:
+    found = tracker_table(tracker_url)
+    if found is None:
         return []
-    engine = create_engine(tracker_url, future=True)
+    table, engine = found
     try:
-        if not inspect(engine).has_table("events"):
-            return []
-        table = Table("events", MetaData(), autoload_with=engine)
         with engine.connect() as con:
             return list(con.execute(select(table.c.sender_id).distinct()).scalars())
     finally:
@@ -386,7 +388,6 @@ def run_due_erasures(db: Any, tracker_url: str | None, files: Path | None,
             erasure.senders = None
             erasure.second_pass_at = now
     if done:
-        checkpoint(db.engine)
         log.info("erasure: %d patient(s) erased", done)
     return done
 

@@ -18,9 +18,9 @@ import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 
-from bot.privacy.data_rights import purge_conversations
+from bot.privacy.data_rights import purge_conversations, tracker_table
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +46,12 @@ def purge_mail(folder: Path, now: datetime, days: int) -> int:
 def purge_silent_conversations(tracker_url: str | None, now: datetime, days: int) -> tuple[int, int]:
     """Deletes the conversations whose latest event is more than ``days`` old;
     returns (conversations, events) removed."""
-    if not tracker_url:
+    found = tracker_table(tracker_url)
+    if found is None:
         return 0, 0
-    from sqlalchemy import MetaData, Table, create_engine
-
-    engine = create_engine(tracker_url, future=True)
+    table, engine = found
+    cutoff = (now - timedelta(days=days)).timestamp()
     try:
-        if not inspect(engine).has_table("events"):
-            return 0, 0
-        table = Table("events", MetaData(), autoload_with=engine)
-        cutoff = (now - timedelta(days=days)).timestamp()
         with engine.connect() as con:
             senders = list(con.execute(select(table.c.sender_id).group_by(table.c.sender_id)
                                        .having(func.max(table.c.timestamp) < cutoff)).scalars())

@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.app import get_services
 from bot.content.texts import Texts
 from bot.core.logs import configure as configure_logging
 from bot.core.settings import REPO_ROOT, Settings, load_settings
@@ -200,6 +199,13 @@ async def _no_content() -> web.Response:
     return web.Response(status=204)
 
 
+def _services() -> Any:
+    """The product's services, built on the first export request, not at start-up."""
+    from bot.app import get_services
+
+    return get_services()
+
+
 def make_app(settings: Settings | None = None, web_dir: Path = WEB_DIR) -> web.Application:
     settings = settings or load_settings()
     template = (web_dir / "index.html").read_text(encoding="utf-8")
@@ -254,7 +260,7 @@ def make_app(settings: Settings | None = None, web_dir: Path = WEB_DIR) -> web.A
     app.router.add_get("/favicon.ico", lambda request: _no_content())
     app.router.add_get("/vendor/rasa-webchat.js", widget)
     app.router.add_static("/static/", web_dir / "static", follow_symlinks=False)
-    add_my_data_routes(app, get_services)  # the patient's own copy ("send me my data")
+    add_my_data_routes(app, _services)  # the patient's own copy ("send me my data")
     return app
 
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -25,23 +23,13 @@ from bot.db.tables import ChannelIdentity, Escalation, Patient
 from bot.db.tables.checkins import CheckIn, ReminderPreference
 from bot.escalation.followups import record_followup
 from tests.e2e.stack import Stack, buttons, free_port, texts
+from tests.e2e.test_checkins_e2e import _wait_for
 from tests.e2e.test_rest_flow import onboard, payload_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 FIRST, SECOND = "erase-me-rest-4417", "erase-me-web-4418"
 WORDS = ("marmalade-zebra", "quokka-lantern", "ferris-okapi", "tapir-umbrella")
-
-
-def wait_for(what: str, check: Callable[[], Any], stack: Stack, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.5)
-    logs = "\n".join(f"--- {p.name}\n{p.read_text()[-1500:]}" for p in stack.logs)
-    raise AssertionError(f"timed out waiting for {what}\n{logs}")
 
 
 def files_holding(folder: Path, needles: list[str]) -> dict[str, list[str]]:
@@ -103,7 +91,7 @@ def test_an_erased_patient_leaves_nothing_behind(tmp_path: Path) -> None:
             replies = stack.say(FIRST, payload_for(replies, '"risk_confirmed":"yes"'))
         assert "113" in texts(replies)
         stack.say(FIRST, "/im_safe")
-        wait_for("the GP's e-mail", lambda: list((tmp_path / "mail").glob("*.eml")), stack)
+        _wait_for("the GP's e-mail", lambda: list((tmp_path / "mail").glob("*.eml")), 60, stack)
         with db.session() as s:
             esc = s.execute(select(Escalation).where(Escalation.kind == "followup_due")).scalars().first()
             record_followup(s, esc.id, date.today(), "talked it through", "gp:test", SystemClock().now())
@@ -112,7 +100,7 @@ def test_an_erased_patient_leaves_nothing_behind(tmp_path: Path) -> None:
             s.add(ChannelIdentity(patient_id=patient_id, channel="rest", sender_id=SECOND,
                                   created_at=SystemClock().now()))
         stack.say(SECOND, f"hello from the {WORDS[3]} phone")
-        wait_for("a job in the job store", lambda: files_holding(tmp_path, ["daily:"]), stack)
+        _wait_for("a job in the job store", lambda: files_holding(tmp_path, ["daily:"]), 60, stack)
         needles = [*WORDS, ref, FIRST, SECOND]
         assert files_holding(tmp_path, needles)  # the search finds them before the erasure
 
